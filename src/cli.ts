@@ -1,0 +1,20 @@
+// The csn-rt command line: this file only registers commands. Each command
+// lives in its own module under src/commands/ and owns its option parsing.
+import { Command } from "commander";
+import { readFileSync } from "node:fs";
+
+const { version } = JSON.parse(
+  readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+) as { version: string };
+
+const program = new Command()
+  .name("csn-rt")
+  .description(
+    "Load tests and simulations for CSN's real-time Convex backend:\n" +
+      "virtual viewers, chat bursts and multi-device progress writes, measured\n" +
+      "against the CSN latency targets.",
+  )
+  .version(version, "-V, --version", "print the csn-rt version")
+  .showHelpAfterError("(run csn-rt --help for usage)");
+
+await program.parseAsync(process.argv);
