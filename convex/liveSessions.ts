@@ -1,0 +1,181 @@
+// Live stream viewer sessions: join, 30-second heartbeats, leave, and the
+// cleanup that retires sessions whose heartbeats stopped (a closed laptop, a
+// crashed app). Viewer counts are kept exact in viewer_count_shards; only
+// active <-> inactive transitions touch them, never a heartbeat.
+//
+// A session's life:
+//
+//   joinStream ──> active ──heartbeat──> active
+//                    │  leaveStream, or cleanup after 2 min without heartbeat
+//                    ▼
+//                 inactive ──joinStream with the same sessionId──> active
+//
+// A heartbeat on an inactive session is refused (kind SessionInactive) so a
+// viewer who was counted out re-joins explicitly and is counted in again.
+import { v } from "convex/values";
+import { internal } from "./_generated/api";
+import type { Doc } from "./_generated/dataModel";
+import { internalMutation, query, type MutationCtx } from "./_generated/server";
+import { viewerMutation } from "./lib/auth";
+import { csnError, forbidden, invalidArgument, notFound } from "./lib/errors";
+import { addViewers, readViewerCount, shardOf } from "./lib/viewerCounts";
+import { requireLabel, requireUuid } from "./lib/validators";
+
+/** Clients heartbeat this often (CSN spec); clients add jitter. */
+export const HEARTBEAT_INTERVAL_MS = 30_000;
+
+/** A session without a heartbeat for this long is stale (CSN spec). */
+export const STALE_AFTER_MS = 2 * 60_000;
+
+/** convex/crons.ts runs the cleanup this often (CSN spec). */
+export const CLEANUP_INTERVAL_MS = 60_000;
+
+// Sessions retired per cleanup transaction. Each costs one document write plus
+// a read; 500 stays far below Convex's per-transaction limits (16,000 writes,
+// 32,000 reads) and keeps each run short, so it rarely conflicts with joins.
+// A full batch schedules the next one at once: 10,000 stale sessions are
+// retired by 20 chained transactions within the same cleanup interval.
+export const CLEANUP_BATCH_SIZE = 500;
+
+type Viewer = Doc<"users"> | null;
+
+async function findSession(ctx: MutationCtx, sessionId: string) {
+  return await ctx.db
+    .query("live_stream_sessions")
+    .withIndex("by_session", (q) => q.eq("session_id", sessionId))
+    .unique();
+}
+
+/** A session may be driven only by the viewer who opened it (anonymous sessions by their id's holder). */
+function requireOwner(session: Doc<"live_stream_sessions">, viewer: Viewer) {
+  if (session.user_id !== undefined && session.user_id !== viewer?._id) {
+    throw forbidden("this session belongs to another viewer");
+  }
+}
+
+async function requireOwnSession(ctx: MutationCtx, sessionId: string, viewer: Viewer) {
+  const session = await findSession(ctx, requireUuid("sessionId", sessionId));
+  if (session === null) throw notFound(`no session ${sessionId}; call joinStream first`);
+  requireOwner(session, viewer);
+  return session;
+}
+
+export const joinStream = viewerMutation({
+  args: {
+    gameId: v.id("games"),
+    deviceType: v.string(),
+    quality: v.optional(v.string()),
+    sessionId: v.optional(v.string()),
+  },
+  returns: v.object({ sessionId: v.string() }),
+  handler: async (ctx, args) => {
+    requireLabel("deviceType", args.deviceType);
+    if (args.quality !== undefined) requireLabel("quality", args.quality);
+    const game = await ctx.db.get(args.gameId);
+    if (game === null) throw notFound(`game ${args.gameId} does not exist`);
+    if (game.status === "ended") throw invalidArgument(`game ${args.gameId} has ended`);
+    const now = Date.now();
+
+    if (args.sessionId !== undefined) {
+      const sessionId = requireUuid("sessionId", args.sessionId);
+      const existing = await findSession(ctx, sessionId);
+      if (existing !== null) {
+        requireOwner(existing, ctx.user);
+        if (existing.game_id !== args.gameId) {
+          throw invalidArgument("this sessionId belongs to another game; join with a new sessionId");
+        }
+        // Joining again with a live session is a heartbeat; with a retired one, a comeback.
+        await ctx.db.patch(existing._id, {
+          active: true,
+          last_heartbeat: now,
+          device_type: args.deviceType,
+          quality: args.quality,
+        });
+        if (!existing.active) await addViewers(ctx, args.gameId, shardOf(sessionId), +1);
+        return { sessionId };
+      }
+    }
+
+    const sessionId = args.sessionId?.toLowerCase() ?? crypto.randomUUID();
+    await ctx.db.insert("live_stream_sessions", {
+      game_id: args.gameId,
+      user_id: ctx.user?._id,
+      session_id: sessionId,
+      joined_at: now,
+      last_heartbeat: now,
+      active: true,
+      device_type: args.deviceType,
+      quality: args.quality,
+    });
+    await addViewers(ctx, args.gameId, shardOf(sessionId), +1);
+    return { sessionId };
+  },
+});
+
+export const heartbeat = viewerMutation({
+  args: { sessionId: v.string() },
+  returns: v.null(),
+  handler: async (ctx, args) => {
+    const session = await requireOwnSession(ctx, args.sessionId, ctx.user);
+    if (!session.active) {
+      throw csnError(
+        "SessionInactive",
+        "this session is no longer active (left, or no heartbeat for 2 minutes); call joinStream with the same sessionId to resume",
+      );
+    }
+    await ctx.db.patch(session._id, { last_heartbeat: Date.now() });
+    return null;
+  },
+});
+
+export const leaveStream = viewerMutation({
+  args: { sessionId: v.string() },
+  returns: v.null(),
+  handler: async (ctx, args) => {
+    const session = await requireOwnSession(ctx, args.sessionId, ctx.user);
+    // Leaving twice (a retried tab-close beacon) is harmless.
+    if (!session.active) return null;
+    await ctx.db.patch(session._id, { active: false });
+    await addViewers(ctx, session.game_id, shardOf(session.session_id), -1);
+    return null;
+  },
+});
+
+export const getViewerCount = query({
+  args: { gameId: v.id("games") },
+  returns: v.number(),
+  handler: async (ctx, args) => {
+    if ((await ctx.db.get(args.gameId)) === null) throw notFound(`game ${args.gameId} does not exist`);
+    return await readViewerCount(ctx, args.gameId);
+  },
+});
+
+export const cleanupStaleSessions = internalMutation({
+  args: {},
+  returns: v.object({ deactivated: v.number(), more: v.boolean() }),
+  handler: async (ctx) => {
+    const cutoff = Date.now() - STALE_AFTER_MS;
+    const stale = await ctx.db
+      .query("live_stream_sessions")
+      .withIndex("by_active_heartbeat", (q) => q.eq("active", true).lt("last_heartbeat", cutoff))
+      .take(CLEANUP_BATCH_SIZE);
+
+    // One counter write per (game, shard), however many sessions it retires.
+    const decrements = new Map<string, { gameId: Doc<"games">["_id"]; shard: number; count: number }>();
+    for (const session of stale) {
+      await ctx.db.patch(session._id, { active: false });
+      const shard = shardOf(session.session_id);
+      const key = `${session.game_id}:${shard}`;
+      const entry = decrements.get(key) ?? { gameId: session.game_id, shard, count: 0 };
+      entry.count += 1;
+      decrements.set(key, entry);
+    }
+    for (const { gameId, shard, count } of decrements.values()) {
+      await addViewers(ctx, gameId, shard, -count);
+    }
+
+    const more = stale.length === CLEANUP_BATCH_SIZE;
+    if (more) await ctx.scheduler.runAfter(0, internal.liveSessions.cleanupStaleSessions, {});
+    return { deactivated: stale.length, more };
+  },
+});
