@@ -15,6 +15,9 @@ const program = new Command()
       "against the CSN latency targets.",
   )
   .version(version, "-V, --version", "print the csn-rt version")
+  .option("--verbose", "show stack traces of unexpected errors")
   .showHelpAfterError("(run csn-rt --help for usage)");
+
+// Commands register here, one module each under src/commands/.
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,87 @@
+// Every metric csn-rt records, as one closed union: a typo is a compile error,
+// and the report, thresholds, dashboard and HTML all speak these names.
+// Names carry their unit: `_us` latencies are integer microseconds; the rest
+// are counts.
+
+export const LATENCY_METRICS = [
+  /** A write's intended send time → a passive subscriber first sees it (every receiver counts). */
+  "mutation_observed_us",
+  /** Intended heartbeat time → the heartbeat mutation is acknowledged. */
+  "heartbeat_duration_us",
+  /** Intended time → a watch-progress update is acknowledged. */
+  "progress_update_us",
+  /** Intended time → a chat message send is acknowledged. */
+  "chat_send_us",
+  /** Intended time → joinStream is acknowledged. */
+  "join_duration_us",
+  /** Subscribing → the first result of a query (viewer count, chat page, Continue Watching). */
+  "query_duration_us",
+  /** A join/leave acknowledged → the viewer-count subscription reflects it. */
+  "viewer_count_freshness_us",
+  /** A user's newest progress write → every one of their devices shows it. */
+  "convergence_us",
+] as const;
+
+export type LatencyMetric = (typeof LATENCY_METRICS)[number];
+
+export const COUNTER_METRICS = [
+  /** Deliveries a passive receiver should have seen (writes × receivers subscribed at the time). */
+  "deliveries_expected",
+  "deliveries_received",
+  /** Expected but never seen by the end of the run's grace period. */
+  "deliveries_lost",
+  /** The same write seen twice by one receiver. */
+  "deliveries_duplicated",
+  /** A write seen after a later write from the same writer. */
+  "deliveries_out_of_order",
+  "mutations_sent",
+  "mutation_errors",
+  /** Refusals the scenario expected (e.g. rate limiting it provoked on purpose). */
+  "mutations_refused",
+  "reconnects",
+  /** Arrivals the generator could not start on time (see src/load/arrivals.ts). */
+  "dropped_arrivals",
+  /** Devices that disagreed with the user's newest write at the end of a progress run. */
+  "convergence_failures",
+  /** Viewer-count checks that did not equal the true number of active sessions. */
+  "count_mismatches",
+] as const;
+
+export type CounterMetric = (typeof COUNTER_METRICS)[number];
+
+export type MetricName = LatencyMetric | CounterMetric;
+
+const latencySet: ReadonlySet<string> = new Set(LATENCY_METRICS);
+const counterSet: ReadonlySet<string> = new Set(COUNTER_METRICS);
+
+export function isLatencyMetric(name: string): name is LatencyMetric {
+  return latencySet.has(name);
+}
+
+export function isCounterMetric(name: string): name is CounterMetric {
+  return counterSet.has(name);
+}
+
+/**
+ * The short names the CSN targets are written in ("heartbeat p99<50ms"),
+ * accepted wherever a metric is named by a person.
+ */
+export const METRIC_ALIASES: Readonly<Record<string, MetricName>> = {
+  mutation_to_subscription: "mutation_observed_us",
+  heartbeat: "heartbeat_duration_us",
+  progress_update: "progress_update_us",
+  chat_send: "chat_send_us",
+  join: "join_duration_us",
+  query: "query_duration_us",
+  viewer_count_freshness: "viewer_count_freshness_us",
+  convergence: "convergence_us",
+  lost: "deliveries_lost",
+  duplicated: "deliveries_duplicated",
+  out_of_order: "deliveries_out_of_order",
+  errors: "mutation_errors",
+};
+
+export function resolveMetricName(name: string): MetricName | undefined {
+  if (isLatencyMetric(name) || isCounterMetric(name)) return name;
+  return METRIC_ALIASES[name];
+}
