@@ -65,14 +65,17 @@ export function summarize(histogram: Histogram): LatencySummary {
   if (count === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p99_9: 0, max: 0 };
   return {
     count,
-    min: histogram.minNonZeroValue,
+    min: histogram.getValueAtPercentile(0),
     mean: Math.round(histogram.mean),
     p50: histogram.getValueAtPercentile(50),
     p90: histogram.getValueAtPercentile(90),
     p95: histogram.getValueAtPercentile(95),
     p99: histogram.getValueAtPercentile(99),
     p99_9: histogram.getValueAtPercentile(99.9),
-    max: histogram.maxValue,
+    // min and max are read as bucket bounds (percentile 0 and 100), not the
+    // raw extremes: the encoded form keeps only buckets, so this way a summary
+    // computed before encoding equals one computed after a decode or a merge.
+    max: histogram.getValueAtPercentile(100),
   };
 }
 
