@@ -2,6 +2,8 @@
 // lives in its own module under src/commands/ and owns its option parsing.
 import { Command } from "commander";
 import { readFileSync } from "node:fs";
+import { simulateCommand } from "./commands/simulate.ts";
+import { reportCommand } from "./commands/report.ts";
 
 const { version } = JSON.parse(
   readFileSync(new URL("../package.json", import.meta.url), "utf8"),
@@ -19,5 +21,7 @@ const program = new Command()
   .showHelpAfterError("(run csn-rt --help for usage)");
 
 // Commands register here, one module each under src/commands/.
+program.addCommand(simulateCommand());
+program.addCommand(reportCommand());
 
 await program.parseAsync(process.argv);

@@ -114,3 +114,19 @@ describe("timer queue", () => {
     expect(order).toEqual(["a", "b", "c"]);
   });
 });
+
+describe("burst model", () => {
+  test("bursts at the rate with silent pauses between them", async () => {
+    const { burstModel } = await import("../../src/load/burstModel.ts");
+    const offsets = [...arrivalOffsets(burstModel(50, 1000, 2000, 7000))];
+    // Bursts at 0-1 s, 3-4 s, 6-7 s: 50 each.
+    expect(offsets).toHaveLength(150);
+    expect(offsets.filter((t) => t >= 1000 && t < 3000)).toHaveLength(0);
+    expect(offsets.filter((t) => t >= 3000 && t < 4000)).toHaveLength(50);
+  });
+
+  test("a pause of zero is one continuous burst", async () => {
+    const { burstModel } = await import("../../src/load/burstModel.ts");
+    expect([...arrivalOffsets(burstModel(10, 1000, 0, 5000))]).toHaveLength(50);
+  });
+});

@@ -1,0 +1,188 @@
+// `csn-rt simulate [scenario]`: run a scenario against the embedded backend
+// (default) or a Convex deployment (--url), print progress and a summary,
+// write the JSON report, and exit with the verdict's code.
+import { Command, Option } from "commander";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CliError, usageErrors } from "../errors.ts";
+import { ExitCode } from "../exitCodes.ts";
+import { parseThresholds, type Threshold } from "../metrics/thresholds.ts";
+import type { Verdict } from "../metrics/report.ts";
+import { validateBaseConfig, type ScenarioConfig } from "../scenarios/config.ts";
+import { findScenario, SCENARIOS } from "../scenarios/index.ts";
+import { runSimulation, type BackendChoice } from "../load/simulation.ts";
+import { generateSigningKey, loadSigningKey, KeyFileError } from "../load/tokens.ts";
+import { progressLine, PROGRESS_EVERY_MS } from "../ui/plainProgress.ts";
+import { summaryText } from "../ui/summary.ts";
+import type { CommandContext } from "./context.ts";
+import { parseShard, parseUrl } from "./optionParsers.ts";
+import { runAction } from "./runAction.ts";
+import { CONFIG_FLAGS, resolveConfig } from "./scenarioOptions.ts";
+import { toolVersion } from "./toolVersion.ts";
+
+const DEFAULT_SCENARIO = "chat-burst";
+const DEFAULT_FUNCTIONS_DIR = fileURLToPath(new URL("../../convex", import.meta.url));
+const DEFAULT_KEY_FILE = ".csn-rt/signing-key.json";
+const DEFAULT_ISSUER = "https://csn-rt.local";
+
+export const VERDICT_EXIT: Record<Verdict, ExitCode> = {
+  pass: ExitCode.pass,
+  fail: ExitCode.thresholdFailed,
+  inconclusive: ExitCode.inconclusive,
+};
+
+type SimulateFlags = {
+  list?: boolean;
+  url?: string;
+  adminKey?: string;
+  keyFile?: string;
+  issuer?: string;
+  audience?: string;
+  config?: string;
+  threshold?: string[];
+  report?: string;
+  shard?: string;
+  functions?: string;
+  tui?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+  [flag: string]: unknown;
+};
+
+export function simulateCommand(): Command {
+  const command = new Command("simulate")
+    .description("run a scenario of virtual viewers and measure it against the CSN targets")
+    .argument("[scenario]", `one of: ${SCENARIOS.map((s) => s.name).join(", ")}`)
+    .option("--list", "list the scenarios and their defaults")
+    .option("--url <url>", "a Convex deployment to test (default: start the embedded backend); also CONVEX_URL")
+    .option("--admin-key <key>", "the deployment's admin key, for seeding; also CONVEX_ADMIN_KEY")
+    .option("--key-file <path>", `signing key the deployment trusts (with --url; made by csn-rt keys)`, DEFAULT_KEY_FILE)
+    .option("--issuer <url>", "issuer of the test tokens; must match CSN_AUTH_ISSUER of the deployment")
+    .option("--audience <aud>", "audience of the test tokens, if the deployment requires one")
+    .option("--config <file.json>", "scenario settings as JSON (keys as in the report's config)")
+    .option("--threshold <expr>", "a pass/fail rule such as 'mutation_to_subscription p99<300ms' (repeatable; overrides the default for the same metric and statistic)", collect, [])
+    .option("--report <file>", "where to write the JSON report (default reports/<scenario>-<time>.json)")
+    .option("--shard <i/N>", "run the i-th of N slices of the scenario (for several machines)")
+    .option("--functions <dir>", "the convex/ folder the embedded backend loads", DEFAULT_FUNCTIONS_DIR)
+    .option("--no-tui", "plain progress lines instead of the dashboard")
+    .option("--quiet", "print only the final summary")
+    .option("--json", "print the report to stdout instead of the summary");
+  for (const { flag, description } of CONFIG_FLAGS) command.addOption(new Option(`${flag} <value>`, description));
+  return command.action(runAction((ctx, scenario: string | undefined, flags: SimulateFlags) => simulate(ctx, scenario, flags)));
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function simulate(ctx: CommandContext, scenarioName: string | undefined, flags: SimulateFlags): Promise<ExitCode> {
+  if (flags.list) {
+    for (const s of SCENARIOS) ctx.stdout.write(`${s.name.padEnd(14)} ${s.description}\n`);
+    return ExitCode.pass;
+  }
+  const fileConfig = flags.config ? await readConfigFile(resolve(ctx.cwd, flags.config)) : undefined;
+  const name = scenarioName ?? (typeof fileConfig?.scenario === "string" ? fileConfig.scenario : DEFAULT_SCENARIO);
+  const scenario = findScenario(name);
+  if (scenario === undefined) {
+    throw new CliError(`unknown scenario "${name}"`, ExitCode.badUsage, `choose one of: ${SCENARIOS.map((s) => s.name).join(", ")} (csn-rt simulate --list)`);
+  }
+
+  const { config, problems } = resolveConfig({ scenarioDefaults: scenario.defaults, file: fileConfig, fileName: flags.config, flags });
+  // Values that failed to parse kept their defaults, so validating now reports only new problems.
+  problems.push(...validateBaseConfig(config), ...scenario.validate(config));
+  const fileThresholds = Array.isArray(fileConfig?.thresholds) ? fileConfig.thresholds.map(String) : [];
+  const thresholds = mergeThresholds(scenario.thresholds, [...fileThresholds, ...(flags.threshold ?? [])], problems);
+  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+  if (shard && !shard.ok) problems.push(shard.error);
+  const backend = chooseBackend(ctx, flags, problems);
+  if (problems.length > 0) throw usageErrors(problems, "csn-rt simulate --help lists every option");
+
+  const auth = await signingAuth(ctx, flags, backend);
+  const reportPath = resolve(ctx.cwd, flags.report ?? `reports/${scenario.name}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(ExitCode.error);
+    ctx.stderr.write("\nstopping: closing connections and writing the partial report (Ctrl-C again to quit at once)\n");
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let lastProgressAt = 0;
+  try {
+    const { report } = await runSimulation(
+      { scenario, config, thresholds, backend, auth, shard: shard?.ok ? shard.value : undefined, reportPath, toolVersion: await toolVersion() },
+      {
+        signal: controller.signal,
+        log: (line) => {
+          if (!flags.quiet && !flags.json) ctx.stderr.write(`${line}\n`);
+        },
+        progress: (snapshot) => {
+          if (flags.quiet || flags.json || snapshot.elapsedMs - lastProgressAt < PROGRESS_EVERY_MS) return;
+          lastProgressAt = snapshot.elapsedMs;
+          ctx.stderr.write(`${progressLine(snapshot)}\n`);
+        },
+      },
+    );
+    if (flags.json) ctx.stdout.write(JSON.stringify(report, null, 2) + "\n");
+    else ctx.stdout.write(summaryText(report, reportPath));
+    return VERDICT_EXIT[report.verdict];
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new CliError(`cannot read the config file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, ExitCode.badUsage);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("expected a JSON object");
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw new CliError(`the config file ${path} is not a JSON object: ${(error as Error).message}`, ExitCode.badUsage);
+  }
+}
+
+/** Scenario defaults, overridden per (metric, statistic) by the user's rules. */
+function mergeThresholds(defaults: readonly string[], overrides: readonly string[], problems: string[]): Threshold[] {
+  const parsedDefaults = parseThresholds(defaults);
+  const parsedOverrides = parseThresholds(overrides);
+  problems.push(...parsedDefaults.errors, ...parsedOverrides.errors);
+  const key = (t: Threshold) => `${t.metric} ${t.kind === "latency" ? JSON.stringify(t.stat) : ""}`;
+  const byKey = new Map(parsedDefaults.thresholds.map((t) => [key(t), t]));
+  for (const t of parsedOverrides.thresholds) byKey.set(key(t), t);
+  return [...byKey.values()];
+}
+
+function chooseBackend(ctx: CommandContext, flags: SimulateFlags, problems: string[]): BackendChoice {
+  const rawUrl = flags.url ?? ctx.env.CONVEX_URL;
+  if (rawUrl === undefined) return { kind: "embedded", functionsDir: resolve(ctx.cwd, flags.functions ?? DEFAULT_FUNCTIONS_DIR) };
+  const url = parseUrl("--url", rawUrl);
+  if (!url.ok) {
+    problems.push(url.error);
+    return { kind: "remote", url: rawUrl, adminKey: "" };
+  }
+  const adminKey = flags.adminKey ?? ctx.env.CONVEX_ADMIN_KEY;
+  if (!adminKey) problems.push("--admin-key (or CONVEX_ADMIN_KEY) is needed with --url, to seed the deployment");
+  return { kind: "remote", url: url.value, adminKey: adminKey ?? "" };
+}
+
+async function signingAuth(ctx: CommandContext, flags: SimulateFlags, backend: BackendChoice) {
+  const issuer = flags.issuer ?? ctx.env.CSN_AUTH_ISSUER ?? DEFAULT_ISSUER;
+  const audience = flags.audience ?? ctx.env.CSN_AUTH_AUDIENCE;
+  // The embedded backend trusts whatever key it is started with: a fresh one per run.
+  if (backend.kind === "embedded") return { key: await generateSigningKey(), issuer, audience };
+  const keyFile = resolve(ctx.cwd, flags.keyFile ?? DEFAULT_KEY_FILE);
+  try {
+    return { key: await loadSigningKey(keyFile), issuer, audience };
+  } catch (error) {
+    const reason = error instanceof KeyFileError ? error.message : String(error);
+    throw new CliError(`cannot use the signing key ${keyFile}: ${reason}`, ExitCode.badUsage, "run csn-rt keys to create one and configure the deployment to trust it (see the README)");
+  }
+}

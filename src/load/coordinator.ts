@@ -1,0 +1,167 @@
+// Runs a scenario across load processes and merges what they measure. The
+// coordinator does no load itself: it assigns slices, absorbs one
+// IntervalSample per process per interval into RunMetrics, keeps the latest
+// gauges, and publishes a snapshot per interval for the dashboard.
+import type { JSONValue } from "convex/values";
+import { RunMetrics } from "../metrics/runMetrics.ts";
+import type { ScenarioConfig } from "../scenarios/config.ts";
+import type { Gauges, Scenario } from "../scenarios/scenario.ts";
+import type { HealthSample } from "./generatorHealth.ts";
+import type { SigningKey } from "./keys.ts";
+import { WorkerPool } from "./workerPool.ts";
+
+export const INTERVAL_MS = 1000;
+// Time for every process to receive its assignment and connect before the schedule starts.
+const START_DELAY_MS = 1500;
+// Beyond the planned end (ramp + duration + grace), how long a run may take to
+// wind down before its processes are stopped by force.
+const WIND_DOWN_MS = 30_000;
+
+export type RunSnapshot = {
+  elapsedMs: number;
+  plannedMs: number;
+  gauges: Gauges;
+  reconnects: number;
+  /** Latest interval index every process has reported. */
+  intervalIndex: number;
+  metrics: RunMetrics;
+  latestHealth: HealthSample[];
+};
+
+export type LoadResult = {
+  metrics: RunMetrics;
+  healthSamples: HealthSample[];
+  processes: number;
+  gauges: Gauges;
+  reconnects: number;
+  partial: boolean;
+  errors: string[];
+  logs: string[];
+  startedAt: Date;
+  endedAt: Date;
+};
+
+export type LoadOptions = {
+  scenario: Scenario<unknown>;
+  config: ScenarioConfig;
+  seed: JSONValue;
+  url: string;
+  runId: string;
+  auth: { key: SigningKey; issuer: string; audience?: string };
+  /** Shards (--shard i/N): this machine runs slices shardIndex·workers … of shardCount·workers. */
+  shard?: { index: number; count: number };
+  /** Aborted by the user (Ctrl-C, q): the run stops early and is marked partial. */
+  signal: AbortSignal;
+  onSnapshot?: (snapshot: RunSnapshot) => void;
+  onLog?: (message: string) => void;
+};
+
+export function plannedDurationMs(config: ScenarioConfig): number {
+  return config.rampMs + config.durationMs + config.gracePeriodMs;
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const { config } = options;
+  const metrics = new RunMetrics(INTERVAL_MS);
+  const healthSamples: HealthSample[] = [];
+  const processes = config.workers;
+  const gauges: Gauges[] = Array.from({ length: processes }, () => ({ connectedViewers: 0, targetViewers: 0, intendedOps: 0, sentOps: 0 }));
+  const reconnects = new Array<number>(processes).fill(0);
+  const latestHealth: HealthSample[] = [];
+  const lastIndex = new Array<number>(processes).fill(-Infinity);
+  const logs: string[] = [];
+  const startedAt = new Date();
+  const startAtMs = Date.now() + START_DELAY_MS;
+  const plannedMs = plannedDurationMs(config);
+
+  const pool = await WorkerPool.start(processes, (worker, message) => {
+    switch (message.type) {
+      case "ready":
+      case "done":
+        return;
+      case "log":
+        logs.push(message.message);
+        options.onLog?.(message.message);
+        return;
+      case "sample": {
+        metrics.absorb(message.sample);
+        healthSamples.push(message.health);
+        latestHealth[worker] = message.health;
+        gauges[worker] = message.gauges;
+        reconnects[worker] = message.reconnects;
+        lastIndex[worker] = message.sample.index;
+        // Publish once every process has reported this interval (never per event).
+        if (worker === 0 || Math.min(...lastIndex) === message.sample.index) {
+          options.onSnapshot?.({
+            elapsedMs: Date.now() - startAtMs,
+            plannedMs,
+            gauges: sumGauges(gauges),
+            reconnects: reconnects.reduce((a, b) => a + b, 0),
+            intervalIndex: Math.min(...lastIndex),
+            metrics,
+            latestHealth: [...latestHealth],
+          });
+        }
+        return;
+      }
+      default:
+        message satisfies never;
+    }
+  });
+
+  const shard = options.shard ?? { index: 0, count: 1 };
+  for (let worker = 0; worker < processes; worker++) {
+    pool.assign(worker, {
+      scenario: options.scenario.name,
+      config,
+      seed: options.seed,
+      slice: { index: shard.index * processes + worker, count: shard.count * processes },
+      runId: options.runId,
+      url: options.url,
+      startAtMs,
+      intervalMs: INTERVAL_MS,
+      auth: options.auth,
+    });
+  }
+
+  let partial = false;
+  const stopEarly = () => {
+    partial = true;
+    pool.stop();
+  };
+  options.signal.addEventListener("abort", stopEarly, { once: true });
+  // Every run ends by itself: past its planned end plus a wind-down, processes are stopped.
+  const deadline = setTimeout(() => {
+    partial = true;
+    logs.push("the run overran its planned end and was stopped");
+    pool.stop();
+  }, START_DELAY_MS + plannedMs + WIND_DOWN_MS);
+  const errors = await pool.finished();
+  clearTimeout(deadline);
+  options.signal.removeEventListener("abort", stopEarly);
+
+  return {
+    metrics,
+    healthSamples,
+    processes,
+    gauges: sumGauges(gauges),
+    reconnects: reconnects.reduce((a, b) => a + b, 0),
+    partial: partial || errors.length > 0,
+    errors,
+    logs,
+    startedAt,
+    endedAt: new Date(),
+  };
+}
+
+function sumGauges(all: readonly Gauges[]): Gauges {
+  return all.reduce(
+    (sum, g) => ({
+      connectedViewers: sum.connectedViewers + g.connectedViewers,
+      targetViewers: sum.targetViewers + g.targetViewers,
+      intendedOps: sum.intendedOps + g.intendedOps,
+      sentOps: sum.sentOps + g.sentOps,
+    }),
+    { connectedViewers: 0, targetViewers: 0, intendedOps: 0, sentOps: 0 },
+  );
+}

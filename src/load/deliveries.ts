@@ -1,0 +1,141 @@
+// Mutation → subscription measurement for writes that every subscriber should
+// see (chat messages). Each write carries a nonce naming the run, the load
+// process, the write and its intended send time; every passive receiver
+// scans what its subscription delivers for nonces and records the FIRST
+// sighting of each write:
+//
+//   latency      = first sighting − intended send time   (one sample per receiver)
+//   expected     = acknowledged writes × receivers that were listening at the write's intended time
+//   lost         = expected − first sightings             (counted after a grace period)
+//   duplicated   = a write listed twice in one result
+//   out of order = a write first seen after a later write of the same writer
+//                  (writers send one message at a time, so this is a real anomaly)
+//
+// Only this process's writes are accounted (other processes account theirs),
+// so lost/expected never depend on another process's bookkeeping.
+import type { ClientKind } from "../metrics/recorder.ts";
+import type { MetricsRecorder } from "../metrics/recorder.ts";
+
+// "csn-rt" marker, then run id, process, write id, writer, writer seq, intended epoch µs.
+const NONCE = /csn-rt~([a-z0-9]+)~(\d+)~(\d+)~(\d+)~(\d+)~(\d+)/g;
+
+export function makeNonce(runId: string, process: number, writeId: number, writer: number, writerSeq: number, intendedUs: number): string {
+  return `csn-rt~${runId}~${process}~${writeId}~${writer}~${writerSeq}~${intendedUs}`;
+}
+
+type Write = { writer: number; writerSeq: number; intendedUs: number; acknowledged: boolean; excluded: boolean };
+
+export class Receiver {
+  /** Bit per write id: seen yet? */
+  seen = new Uint8Array(64);
+  lastSeqByWriter = new Map<number, number>();
+  /** Writes already counted as duplicated for this receiver. */
+  duplicates = new Set<number>();
+  readyAtUs = Number.POSITIVE_INFINITY;
+  listening = true;
+  constructor(readonly kind: ClientKind) {}
+
+  hasSeen(writeId: number): boolean {
+    return writeId >> 3 < this.seen.length && (this.seen[writeId >> 3] & (1 << (writeId & 7))) !== 0;
+  }
+
+  markSeen(writeId: number): void {
+    const byte = writeId >> 3;
+    if (byte >= this.seen.length) {
+      const grown = new Uint8Array(Math.max(byte + 1, this.seen.length * 2));
+      grown.set(this.seen);
+      this.seen = grown;
+    }
+    this.seen[byte] |= 1 << (writeId & 7);
+  }
+}
+
+export class DeliveryTracker {
+  private readonly writes: Write[] = [];
+  private readonly receivers: Receiver[] = [];
+  private readonly seenInFrame = new Set<number>();
+
+  constructor(
+    private readonly runId: string,
+    private readonly processIndex: number,
+    private readonly metrics: MetricsRecorder,
+  ) {}
+
+  addReceiver(kind: ClientKind): Receiver {
+    const receiver = new Receiver(kind);
+    this.receivers.push(receiver);
+    return receiver;
+  }
+
+  /** The receiver has its first result: from now on it is expected to see every write. */
+  ready(receiver: Receiver, atUs: number): void {
+    if (receiver.readyAtUs === Number.POSITIVE_INFINITY) receiver.readyAtUs = atUs;
+  }
+
+  /** The receiver unsubscribed (churn): it is no longer expected to see anything. */
+  stopListening(receiver: Receiver): void {
+    receiver.listening = false;
+  }
+
+  /** Registers a write about to be sent; returns its nonce. */
+  newWrite(writer: number, writerSeq: number, intendedUs: number): { writeId: number; nonce: string } {
+    const writeId = this.writes.length;
+    this.writes.push({ writer, writerSeq, intendedUs, acknowledged: false, excluded: false });
+    return { writeId, nonce: makeNonce(this.runId, this.processIndex, writeId, writer, writerSeq, intendedUs) };
+  }
+
+  acknowledged(writeId: number): void {
+    this.writes[writeId].acknowledged = true;
+  }
+
+  /** A write that receivers may legitimately never see (e.g. moderated away). */
+  exclude(writeId: number): void {
+    this.writes[writeId].excluded = true;
+  }
+
+  /** Scans one delivered result for this process's nonces. */
+  observe(receiver: Receiver, text: string, receivedAtUs: number): void {
+    if (!receiver.listening) return;
+    this.seenInFrame.clear();
+    NONCE.lastIndex = 0;
+    for (let match = NONCE.exec(text); match !== null; match = NONCE.exec(text)) {
+      if (match[1] !== this.runId || Number(match[2]) !== this.processIndex) continue;
+      const writeId = Number(match[3]);
+      const write = this.writes[writeId];
+      if (write === undefined) continue;
+      if (this.seenInFrame.has(writeId)) {
+        // Listed twice in one result: counted once per receiver and write.
+        if (!receiver.duplicates.has(writeId)) {
+          receiver.duplicates.add(writeId);
+          this.metrics.add("deliveries_duplicated");
+        }
+        continue;
+      }
+      this.seenInFrame.add(writeId);
+      if (receiver.hasSeen(writeId) || write.intendedUs < receiver.readyAtUs) continue;
+      receiver.markSeen(writeId);
+      this.metrics.record("mutation_observed_us", receivedAtUs - write.intendedUs, receiver.kind);
+      const lastSeq = receiver.lastSeqByWriter.get(write.writer) ?? -1;
+      if (write.writerSeq < lastSeq) this.metrics.add("deliveries_out_of_order");
+      else receiver.lastSeqByWriter.set(write.writer, write.writerSeq);
+    }
+  }
+
+  /** Counts expected and lost deliveries; call once, after the grace period. */
+  finish(): { expected: number; lost: number } {
+    let expected = 0;
+    let lost = 0;
+    for (const [writeId, write] of this.writes.entries()) {
+      if (!write.acknowledged || write.excluded) continue;
+      for (const receiver of this.receivers) {
+        if (!receiver.listening || write.intendedUs < receiver.readyAtUs) continue;
+        expected++;
+        if (!receiver.hasSeen(writeId)) lost++;
+      }
+    }
+    this.metrics.add("deliveries_expected", expected);
+    this.metrics.add("deliveries_received", expected - lost);
+    this.metrics.add("deliveries_lost", lost);
+    return { expected, lost };
+  }
+}

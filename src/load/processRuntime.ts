@@ -1,0 +1,103 @@
+// One load process's side of a run: builds the ScenarioRuntime a scenario
+// sees, hands measurements to the coordinator once per interval (never per
+// event), and runs the scenario to its end.
+import { randomUUID } from "node:crypto";
+import type { JSONValue } from "convex/values";
+import { MetricsRecorder } from "../metrics/recorder.ts";
+import type { Gauges, Scenario, ScenarioRuntime } from "../scenarios/scenario.ts";
+import { systemClock, type LoadClock } from "./clock.ts";
+import { HealthSampler, type HealthSample } from "./generatorHealth.ts";
+import { deriveSeed, seededRandom } from "./random.ts";
+import { LeanClient } from "./sync/leanClient.ts";
+import { OfficialClient } from "./sync/officialClient.ts";
+import { TimerQueue } from "./timerQueue.ts";
+import { createTokenMinter } from "./tokens.ts";
+import type { ClientKind, VirtualClient } from "./virtualClient.ts";
+import type { WorkerAssignment } from "./workerMessages.ts";
+import type { IntervalSample } from "../metrics/recorder.ts";
+
+export type ProcessReport = { sample: IntervalSample; health: HealthSample; gauges: Gauges; reconnects: number };
+
+export type ProcessRunOptions = {
+  assignment: WorkerAssignment;
+  scenario: Scenario<unknown>;
+  signal: AbortSignal;
+  report: (report: ProcessReport) => void;
+  log: (message: string) => void;
+  clock?: LoadClock;
+};
+
+export async function runProcessSlice(options: ProcessRunOptions): Promise<void> {
+  const { assignment, scenario, signal } = options;
+  const clock = options.clock ?? systemClock;
+  const metrics = new MetricsRecorder();
+  const health = new HealthSampler();
+  const queue = new TimerQueue(clock);
+  const clients = new Set<VirtualClient>();
+  const gauges: Gauges = { connectedViewers: 0, targetViewers: 0, intendedOps: 0, sentOps: 0 };
+  const minter = await createTokenMinter({ key: assignment.auth.key, issuer: assignment.auth.issuer, audience: assignment.auth.audience });
+
+  const flush = () => {
+    const index = Math.floor((clock.nowMs() - assignment.startAtMs) / assignment.intervalMs);
+    let reconnects = 0;
+    for (const client of clients) reconnects += client.reconnects;
+    options.report({ sample: metrics.flush(index), health: health.sample(), gauges: { ...gauges }, reconnects });
+  };
+  // Intervals are aligned to the shared start time, so samples from every
+  // process for interval i cover the same wall-clock second.
+  const alignToMs = assignment.intervalMs - ((((clock.nowMs() - assignment.startAtMs) % assignment.intervalMs) + assignment.intervalMs) % assignment.intervalMs);
+  let interval: NodeJS.Timeout | undefined;
+  const firstTick = setTimeout(() => {
+    flush();
+    interval = setInterval(flush, assignment.intervalMs);
+  }, alignToMs);
+
+  const runtime: ScenarioRuntime<unknown> = {
+    config: assignment.config,
+    seed: assignment.seed as JSONValue,
+    slice: assignment.slice,
+    runId: assignment.runId,
+    clock,
+    startAtMs: assignment.startAtMs,
+    signal,
+    queue,
+    metrics,
+    async connect(subject: string | null, kind: ClientKind = "lean", claims = {}) {
+      const token = subject === null ? null : await minter.mint({ subject, name: claims.name ?? subject, permissions: claims.permissions });
+      const connectOptions = { url: assignment.url, token, epochMicros: clock.epochMicros };
+      const client: VirtualClient = kind === "official" ? new OfficialClient(connectOptions) : new LeanClient(connectOptions);
+      clients.add(client);
+      return client;
+    },
+    random: (...parts) => seededRandom(deriveSeed(assignment.config.seed, assignment.slice.index, ...parts)),
+    gauge: (update) => Object.assign(gauges, update),
+    sleepUntil: (atMs) => sleepUntil(queue, clock, signal, atMs),
+    log: options.log,
+  };
+
+  try {
+    await scenario.run(runtime);
+  } finally {
+    clearTimeout(firstTick);
+    clearInterval(interval);
+    queue.close();
+    // Scenarios close their own clients; this catches any left open by an error.
+    await Promise.all([...clients].map((c) => c.close().catch(() => {})));
+    flush();
+    health.stop();
+  }
+}
+
+function sleepUntil(queue: TimerQueue, clock: LoadClock, signal: AbortSignal, atMs: number): Promise<void> {
+  if (signal.aborted || atMs <= clock.nowMs()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    signal.addEventListener("abort", done, { once: true });
+    queue.at(atMs, done);
+  });
+}
+
+export const newRunId = (): string => randomUUID().replace(/-/g, "").slice(0, 10);

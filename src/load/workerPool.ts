@@ -1,0 +1,91 @@
+// Forks the load processes and relays their messages. Each process runs
+// src/load/worker.ts under tsx, so no build step is needed.
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { FromWorker, ToWorker, WorkerAssignment } from "./workerMessages.ts";
+
+const WORKER_ENTRY = fileURLToPath(new URL("./worker.ts", import.meta.url));
+// Loading tsx and the scenario modules takes a second or two on a busy machine.
+const READY_TIMEOUT_MS = 30_000;
+// A process told to stop gets this long to close its sockets before it is killed.
+const STOP_GRACE_MS = 10_000;
+
+export class WorkerPool {
+  private readonly done: Promise<string[]>;
+
+  private constructor(private readonly children: ChildProcess[], onMessage: (worker: number, message: FromWorker) => void) {
+    this.done = Promise.all(
+      children.map(
+        (child, worker) =>
+          new Promise<string | null>((resolve) => {
+            let error: string | null = null;
+            child.on("message", (message: FromWorker) => {
+              if (message.type === "done" && message.error) error = message.error;
+              onMessage(worker, message);
+            });
+            child.on("exit", (code, signal) => {
+              if (error === null && code !== 0) error = `load process ${worker} exited with ${signal ?? `code ${code}`}`;
+              resolve(error);
+            });
+          }),
+      ),
+    ).then((errors) => errors.filter((e): e is string => e !== null));
+  }
+
+  /** Starts `count` load processes and resolves once each has loaded its code. */
+  static async start(count: number, onMessage: (worker: number, message: FromWorker) => void): Promise<WorkerPool> {
+    const children = Array.from({ length: count }, () =>
+      fork(WORKER_ENTRY, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] }),
+    );
+    const ready = children.map(
+      (child, i) =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`load process ${i} did not start within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+          child.once("message", () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.once("exit", (code) => {
+            clearTimeout(timer);
+            reject(new Error(`load process ${i} exited with code ${code} before starting`));
+          });
+        }),
+    );
+    const pool = new WorkerPool(children, onMessage);
+    try {
+      await Promise.all(ready);
+    } catch (error) {
+      pool.kill();
+      throw error;
+    }
+    return pool;
+  }
+
+  get size(): number {
+    return this.children.length;
+  }
+
+  assign(worker: number, assignment: WorkerAssignment): void {
+    this.send(worker, { type: "start", assignment });
+  }
+
+  /** Asks every process to stop; kills the ones still running after a grace period. */
+  stop(): void {
+    for (let i = 0; i < this.children.length; i++) this.send(i, { type: "stop" });
+    setTimeout(() => this.kill(), STOP_GRACE_MS).unref();
+  }
+
+  kill(): void {
+    for (const child of this.children) if (child.exitCode === null) child.kill("SIGKILL");
+  }
+
+  /** Resolves when every process has exited, with the errors they reported. */
+  finished(): Promise<string[]> {
+    return this.done;
+  }
+
+  private send(worker: number, message: ToWorker): void {
+    const child = this.children[worker];
+    if (child.connected) child.send(message);
+  }
+}
