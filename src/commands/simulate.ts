@@ -21,7 +21,7 @@ import { runAction } from "./runAction.ts";
 import { CONFIG_FLAGS, resolveConfig } from "./scenarioOptions.ts";
 import { toolVersion } from "./toolVersion.ts";
 
-const DEFAULT_SCENARIO = "chat-burst";
+const DEFAULT_SCENARIO = "game-night";
 const DEFAULT_FUNCTIONS_DIR = fileURLToPath(new URL("../../convex", import.meta.url));
 const DEFAULT_KEY_FILE = ".csn-rt/signing-key.json";
 const DEFAULT_ISSUER = "https://csn-rt.local";

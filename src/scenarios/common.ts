@@ -1,6 +1,7 @@
 // Pieces every scenario uses: seeding in batches, spreading a rate over
 // load processes, and connecting viewers over the ramp.
 import type { JSONValue } from "convex/values";
+import { driveOpenModel, runClosedModel, type OpenModel } from "../load/arrivals.ts";
 import type { VirtualClient } from "../load/virtualClient.ts";
 import { inSlice, type AdminApi, type ScenarioRuntime, type Slice } from "./scenario.ts";
 
@@ -72,4 +73,38 @@ export async function connectViewersOverRamp<Seed>(
     }),
   );
   return clients;
+}
+
+/**
+ * Drives operations with the run's model: the open model (intended times
+ * from `open`, latency from the intended time) or the closed model (`units`
+ * users each doing one operation after another with the think time between,
+ * latency from the actual send — offered for comparison with other tools).
+ */
+export async function driveOperations<Seed>(
+  rt: ScenarioRuntime<Seed>,
+  options: { open: OpenModel; startMs: number; units: number; onOperation: (intendedMs: number, unit: number) => Promise<void> },
+): Promise<void> {
+  if (rt.config.model === "closed") {
+    await rt.sleepUntil(options.startMs);
+    await runClosedModel({
+      users: options.units,
+      thinkTimeMs: rt.config.thinkTimeMs,
+      durationMs: rt.config.durationMs,
+      signal: rt.signal,
+      nowMs: rt.clock.nowMs,
+      iteration: (unit) => options.onOperation(rt.clock.nowMs(), unit),
+    });
+    return;
+  }
+  let next = 0;
+  await driveOpenModel({
+    model: options.open,
+    startMs: options.startMs,
+    queue: rt.queue,
+    maxInFlight: options.units,
+    signal: rt.signal,
+    onDropped: () => rt.metrics.add("dropped_arrivals"),
+    onArrival: (intendedMs) => options.onOperation(intendedMs, next++ % options.units),
+  });
 }

@@ -1,0 +1,93 @@
+import { describe, expect, test } from "vitest";
+import { DeliveryTracker } from "../../src/load/deliveries.ts";
+import { FreshnessProbe, FreshnessTracker } from "../../src/load/freshness.ts";
+import { MetricsRecorder } from "../../src/metrics/recorder.ts";
+import { RunMetrics } from "../../src/metrics/runMetrics.ts";
+
+function totals(recorder: MetricsRecorder) {
+  const run = new RunMetrics(1000);
+  run.absorb(recorder.flush(0));
+  return run;
+}
+
+describe("delivery accounting", () => {
+  test("every listening receiver's first sighting is one latency sample; a receiver that never sees a write loses it", () => {
+    const metrics = new MetricsRecorder();
+    const tracker = new DeliveryTracker("run1", 0, metrics);
+    const [a, b] = [tracker.addReceiver("lean"), tracker.addReceiver("official")];
+    tracker.ready(a, 1_000);
+    tracker.ready(b, 1_000);
+    const w0 = tracker.newWrite(7, 0, 2_000);
+    const w1 = tracker.newWrite(7, 1, 3_000);
+    tracker.acknowledged(w0.writeId);
+    tracker.acknowledged(w1.writeId);
+    // a sees both (w0 twice across frames: still one sample); b only ever sees w0.
+    tracker.observe(a, `[${w0.nonce}]`, 2_500);
+    tracker.observe(a, `[${w0.nonce}, ${w1.nonce}]`, 3_400);
+    tracker.observe(b, `[${w0.nonce}]`, 2_700);
+    expect(tracker.finish()).toEqual({ expected: 4, lost: 1 });
+    const run = totals(metrics);
+    expect(run.summary("mutation_observed_us").count).toBe(3);
+    expect(run.counter("deliveries_received")).toBe(3);
+    expect(run.counter("deliveries_lost")).toBe(1);
+    expect(run.histogramByClient("official", "mutation_observed_us")?.totalCount).toBe(1);
+  });
+
+  test("writes of other runs and other processes are ignored", () => {
+    const metrics = new MetricsRecorder();
+    const tracker = new DeliveryTracker("run1", 0, metrics);
+    const other = new DeliveryTracker("run1", 1, new MetricsRecorder());
+    const otherRun = new DeliveryTracker("run2", 0, new MetricsRecorder());
+    const r = tracker.addReceiver("lean");
+    tracker.ready(r, 0);
+    other.newWrite(1, 0, 10);
+    otherRun.newWrite(1, 0, 10);
+    tracker.observe(r, `${other.newWrite(1, 1, 10).nonce} ${otherRun.newWrite(1, 1, 10).nonce}`, 100);
+    expect(totals(metrics).summary("mutation_observed_us").count).toBe(0);
+  });
+
+  test("a write listed twice is duplicated; a write first seen after a later one of its writer is out of order", () => {
+    const metrics = new MetricsRecorder();
+    const tracker = new DeliveryTracker("run1", 0, metrics);
+    const r = tracker.addReceiver("lean");
+    tracker.ready(r, 0);
+    const first = tracker.newWrite(3, 0, 10);
+    const second = tracker.newWrite(3, 1, 20);
+    tracker.observe(r, `${second.nonce} ${second.nonce}`, 30);
+    tracker.observe(r, `${first.nonce} ${second.nonce} ${second.nonce}`, 40);
+    const run = totals(metrics);
+    expect(run.counter("deliveries_duplicated")).toBe(1);
+    expect(run.counter("deliveries_out_of_order")).toBe(1);
+  });
+
+  test("writes meant before a receiver was ready, excluded writes and unacknowledged writes are not expected", () => {
+    const metrics = new MetricsRecorder();
+    const tracker = new DeliveryTracker("run1", 0, metrics);
+    const r = tracker.addReceiver("lean");
+    const early = tracker.newWrite(1, 0, 5);
+    tracker.acknowledged(early.writeId);
+    tracker.ready(r, 10);
+    const hidden = tracker.newWrite(1, 1, 20);
+    tracker.acknowledged(hidden.writeId);
+    tracker.exclude(hidden.writeId);
+    tracker.newWrite(1, 2, 30); // never acknowledged (failed)
+    expect(tracker.finish()).toEqual({ expected: 0, lost: 0 });
+  });
+});
+
+describe("freshness of marker-less results", () => {
+  test("a probe times each change from its intended time when an update at or past its commit arrives", () => {
+    const metrics = new MetricsRecorder();
+    const tracker = new FreshnessTracker("viewer_count_freshness_us", metrics);
+    const probe = new FreshnessProbe("lean");
+    tracker.startProbe(probe, 5n);
+    tracker.changed(10n, 1_000);
+    tracker.changed(12n, 1_500);
+    tracker.observed(probe, 11n, 2_000);
+    tracker.observed(probe, 11n, 2_100); // same ts again: nothing new
+    tracker.observed(probe, 20n, 2_600);
+    const h = totals(metrics).histogram("viewer_count_freshness_us")!;
+    expect(h.totalCount).toBe(2);
+    expect(h.minNonZeroValue).toBeGreaterThanOrEqual(999);
+  });
+});
