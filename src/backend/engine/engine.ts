@@ -1,0 +1,87 @@
+// The Engine the server drives (see ../contracts.ts): callers become
+// identities and access levels, commits are announced outside any function's
+// context, and shutdown stops the scheduler and crons.
+import type {
+  ActionRun,
+  Caller,
+  CommitEvent,
+  Engine,
+  MutationRun,
+  QueryRun,
+  UserIdentity,
+} from "../contracts.ts";
+import type { JSONValue } from "convex/values";
+import type { EngineClock } from "./clock.ts";
+import { executionStorage } from "./runtime/context.ts";
+import type { Access, FunctionRunner } from "./runtime/runner.ts";
+import type { CronRun, CronRunner } from "./scheduler/crons.ts";
+import type { Scheduler } from "./scheduler/scheduler.ts";
+import type { Committer } from "./transactions/committer.ts";
+
+function callerAccess(caller: Caller): { identity: UserIdentity | null; access: Access } {
+  switch (caller.kind) {
+    case "anonymous":
+      return { identity: null, access: "public" };
+    case "user":
+      return { identity: caller.identity, access: "public" };
+    case "admin":
+      return { identity: caller.actingAs ?? null, access: "all" };
+    default:
+      return caller satisfies never;
+  }
+}
+
+export class EmbeddedEngine implements Engine {
+  private closed = false;
+
+  constructor(
+    private readonly runner: FunctionRunner,
+    private readonly committer: Committer,
+    private readonly scheduler: Scheduler,
+    private readonly crons: CronRunner,
+    readonly clock: EngineClock,
+  ) {}
+
+  /** Commits and OCC conflicts so far (diagnostics; not part of the Engine contract). */
+  get stats(): { readonly commits: number; readonly conflicts: number } {
+    return { ...this.committer.stats };
+  }
+
+  /** Recent cron runs, newest last (diagnostics). */
+  get cronHistory(): readonly CronRun[] {
+    return this.crons.history;
+  }
+
+  get latestTs(): bigint {
+    return this.committer.latestTs;
+  }
+
+  runQuery(path: string, args: JSONValue, caller: Caller, journal?: string | null): Promise<QueryRun> {
+    const { identity, access } = callerAccess(caller);
+    return this.runner.query(path, args, identity, access, journal ?? null);
+  }
+
+  runMutation(path: string, args: JSONValue, caller: Caller): Promise<MutationRun> {
+    const { identity, access } = callerAccess(caller);
+    return this.runner.mutation(path, args, identity, access);
+  }
+
+  runAction(path: string, args: JSONValue, caller: Caller): Promise<ActionRun> {
+    const { identity, access } = callerAccess(caller);
+    return this.runner.action(path, args, identity, access);
+  }
+
+  onCommit(listener: (event: CommitEvent) => void): () => void {
+    // Commits can happen inside a function's async context (an action's
+    // runMutation); listeners must not inherit its frozen clock or identity.
+    return this.committer.onCommit((event) => executionStorage.exit(() => listener(event)));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.crons.stop();
+    await this.scheduler.stop();
+    this.clock.stop();
+  }
+}
