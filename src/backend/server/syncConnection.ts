@@ -1,0 +1,382 @@
+// One sync-protocol connection as a socket-free state machine. The socket
+// is an injected SyncTransport (send / bufferedBytes / close); the endpoint
+// feeds frames in with receive(), reports finished writes with written(),
+// and drives time with tick(). Tests script all of it in memory.
+//
+// Client frames are handled one at a time, in arrival order; Authenticate's
+// token check holds the line so later frames see the new identity.
+//
+//   state "open"
+//     Connect (first only)         record sessionId; clock skew from clientTs
+//     ModifyQuerySet b→n           b = querySetVersion, n > b: Add → subscribe, Remove → unsubscribe
+//                                  (+ QueryRemoved); querySetVersion = n; dirty
+//     Authenticate b (valid)       b = identityVersion: identityVersion = b+1; every subscription
+//                                  re-keyed to the new identity; dirty
+//     Mutation                     queued with the current identity; run one at a time, at most
+//                                  once per (sessionId, requestId); MutationResponse; on success
+//                                  wantTs = max(wantTs, commit ts); dirty
+//     Action                       run concurrently; ActionResponse
+//     Event                        ignored (client telemetry)
+//     result changed / commit      dirty
+//     dirty → flush                planTransition (transitionPlan.ts): Transition sent→{querySet,
+//                                  identity, T}, chunked when large; sent = end
+//     tick, idle ≥ ping interval   Ping
+//   ──▶ state "closed", with what the peer is told:
+//     malformed frame              FatalError, close (no status)  — the client stops for good
+//     bad token / admin key        AuthError{baseVersion: b, authUpdateAttempted: true}, close
+//     identity expired             AuthError{baseVersion: sent.identity, authUpdateAttempted: false}, close
+//     version / queryId mismatch   close 1002 "ProtocolError: …"  — the client reconnects afresh
+//     too many pending requests    close 1013 "TooManyConcurrentRequests: …" — reconnects after 3 s
+//     socket not draining          close 1008 "SlowConsumer: …" (see flush())
+//     exception in a handler       close 1011 "InternalServerError" — contained to this connection
+//     peer closed / server close   nothing / close 1001
+import {
+  decodeClientMessage,
+  encodeServerMessage,
+  encodeTransitionFrame,
+  splitTransitionFrame,
+  type ActionRequest,
+  type Authenticate,
+  type ClientMessage,
+  type Connect,
+  type ModifyQuerySet,
+  type MutationRequest,
+  type StateVersion,
+} from "../../protocol/sync/index.ts";
+import { identityForAuthenticate } from "./credentials.ts";
+import { ConnectionRequests } from "./connectionRequests.ts";
+import { ANONYMOUS, isExpired, type ConnectionIdentity } from "./identity.ts";
+import { QuerySet } from "./querySet.ts";
+import type { Subscription } from "./subscription.ts";
+import type { SyncContext, SyncTransport } from "./syncContext.ts";
+import { planTransition, type Plan } from "./transitionPlan.ts";
+
+const PING_FRAME = encodeServerMessage({ type: "Ping" });
+
+const CLOSE_GOING_AWAY = 1001;
+const CLOSE_PROTOCOL_ERROR = 1002;
+const CLOSE_POLICY_VIOLATION = 1008;
+const CLOSE_INTERNAL_ERROR = 1011;
+const CLOSE_TRY_AGAIN_LATER = 1013;
+
+export class SyncConnection {
+  private open = true;
+  private sessionId: string | null = null;
+  private clientClockSkew: number | undefined;
+  private sent: StateVersion = { querySet: 0, identity: 0, ts: 0n };
+  private identityVersion = 0;
+  private identity: ConnectionIdentity = ANONYMOUS;
+  private readonly querySet: QuerySet;
+  /** Greatest commit ts of a successful mutation the client awaits a Transition for. */
+  private wantTs = 0n;
+  private readonly inbox: ClientMessage[] = [];
+  private inboxBusy = false;
+  private readonly requests: ConnectionRequests;
+  private lastSentAt: number;
+  /** When the socket went above the high-water mark; null while it drains normally. */
+  private blockedSince: number | null = null;
+  private transitionSeq = 0;
+
+  constructor(
+    readonly id: number,
+    private readonly transport: SyncTransport,
+    private readonly ctx: SyncContext,
+  ) {
+    this.lastSentAt = ctx.now();
+    ctx.counters.connectionsOpened += 1;
+    this.querySet = new QuerySet(ctx.hub, () => this.markDirty());
+    this.requests = new ConnectionRequests(ctx, {
+      isOpen: () => this.open,
+      respond: (frame) => this.send(frame),
+      committed: (ts) => {
+        if (ts > this.wantTs) this.wantTs = ts;
+        this.markDirty();
+      },
+      overloaded: (what) => this.close(CLOSE_TRY_AGAIN_LATER, `TooManyConcurrentRequests: ${what} on one WebSocket`),
+      failed: (error) => this.internalError(error),
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  get subscriptionCount(): number {
+    return this.querySet.size;
+  }
+
+  // ── inputs from the endpoint ──────────────────────────────────────────
+
+  receive(text: string): void {
+    if (!this.open) return;
+    const decoded = decodeClientMessage(text);
+    if (!decoded.ok) {
+      this.ctx.counters.malformedFrames += 1;
+      this.fatal(`Received an invalid message: ${decoded.error.message}`);
+      return;
+    }
+    if (this.inbox.length >= this.ctx.tuning.maxQueuedFrames) {
+      return this.close(CLOSE_TRY_AGAIN_LATER, "TooManyConcurrentRequests: too many frames queued behind Authenticate");
+    }
+    this.inbox.push(decoded.message);
+    if (!this.inboxBusy) void this.drainInbox();
+  }
+
+  receiveBinary(): void {
+    if (!this.open) return;
+    this.ctx.counters.malformedFrames += 1;
+    this.fatal("Received a binary frame; the sync protocol uses JSON text frames.");
+  }
+
+  /** A send finished: resume a connection that was held back for backpressure once it drained. */
+  written(): void {
+    if (this.blockedSince !== null && this.transport.bufferedBytes() <= this.ctx.tuning.sendLowWaterBytes) {
+      this.blockedSince = null;
+      this.markDirty();
+    }
+  }
+
+  /** Periodic: identity expiry, slow consumers, pings. */
+  tick(now: number): void {
+    if (!this.open) return;
+    try {
+      if (isExpired(this.identity, now)) return this.identityExpired();
+      if (this.transport.bufferedBytes() > this.ctx.tuning.sendHardLimitBytes) return this.overHardLimit();
+      if (this.blockedSince !== null) {
+        if (this.transport.bufferedBytes() <= this.ctx.tuning.sendLowWaterBytes) return this.written();
+        if (now - this.blockedSince >= this.ctx.tuning.slowConsumerTimeoutMs) return this.slowConsumer("stopped draining");
+        return;
+      }
+      if (now - this.lastSentAt >= this.ctx.tuning.pingIntervalMs) {
+        this.ctx.counters.pingsSent += 1;
+        this.send(PING_FRAME);
+      }
+    } catch (error) {
+      this.internalError(error);
+    }
+  }
+
+  /** The peer went away; nothing more can be sent. */
+  peerClosed(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.teardown();
+  }
+
+  /** Server shutdown. */
+  shutdown(): void {
+    this.close(CLOSE_GOING_AWAY, "Server shutting down");
+  }
+
+  // ── client messages ───────────────────────────────────────────────────
+
+  private async drainInbox(): Promise<void> {
+    this.inboxBusy = true;
+    try {
+      while (this.open && this.inbox.length > 0) {
+        const pending = this.handle(this.inbox.shift()!);
+        if (pending !== undefined) await pending;
+      }
+    } catch (error) {
+      this.internalError(error);
+    } finally {
+      this.inboxBusy = false;
+    }
+  }
+
+  private handle(message: ClientMessage): Promise<void> | void {
+    switch (message.type) {
+      case "Connect":
+        return this.onConnect(message);
+      case "Authenticate":
+        return this.onAuthenticate(message);
+      case "ModifyQuerySet":
+        return this.onModifyQuerySet(message);
+      case "Mutation":
+        return this.onMutation(message);
+      case "Action":
+        return this.onAction(message);
+      case "Event":
+        return;
+      default:
+        message satisfies never;
+    }
+  }
+
+  private onConnect(message: Connect): void {
+    if (this.sessionId !== null) return this.protocolError("Connect was sent twice on one connection.");
+    this.sessionId = message.sessionId;
+    this.requests.setSession(message.sessionId);
+    if (message.clientTs !== undefined) this.clientClockSkew = message.clientTs - this.ctx.now();
+    // A client that saw later commits talked to an earlier run of an in-memory backend; serve it anyway.
+    if ((message.maxObservedTimestamp ?? 0n) > this.ctx.hub.processedTs) this.ctx.counters.clientsAheadOfServer += 1;
+  }
+
+  private onModifyQuerySet(message: ModifyQuerySet): void {
+    const problem = this.querySet.modify(message, this.identity);
+    if (problem !== null) return this.protocolError(problem);
+    this.markDirty();
+  }
+
+  private async onAuthenticate(message: Authenticate): Promise<void> {
+    const check = await identityForAuthenticate(this.ctx.authenticator, message);
+    if (!this.open) return;
+    if (!check.ok) return this.authError(check.error, message.baseVersion, true);
+    if (message.baseVersion !== this.identityVersion) {
+      return this.protocolError(
+        `Authenticate from identity version ${message.baseVersion}, but the identity is at version ${this.identityVersion}.`,
+      );
+    }
+    this.identityVersion = message.baseVersion + 1;
+    this.identity = check.identity;
+    this.querySet.rekey(check.identity);
+    this.markDirty();
+  }
+
+  private onMutation(request: MutationRequest): void {
+    if (isExpired(this.identity, this.ctx.now())) return this.identityExpired();
+    this.requests.mutation(request, this.identity);
+  }
+
+  private onAction(request: ActionRequest): void {
+    if (isExpired(this.identity, this.ctx.now())) return this.identityExpired();
+    this.requests.action(request, this.identity);
+  }
+
+  // ── transitions ───────────────────────────────────────────────────────
+
+  private markDirty(): void {
+    if (this.open) this.ctx.scheduler.markDirty(this);
+  }
+
+  /**
+   * Sends at most one Transition with the latest state. Slow consumers:
+   * while the socket holds more than the high-water mark, nothing is built
+   * or queued — the connection only stays marked — and when written()
+   * sees it drained it gets one Transition from the then-current results.
+   * Memory per slow viewer is its query set, whatever it missed; one stuck
+   * for slowConsumerTimeoutMs is closed by tick().
+   */
+  flush(): void {
+    if (!this.open) return;
+    try {
+      if (isExpired(this.identity, this.ctx.now())) return this.identityExpired();
+      if (this.blockedSince !== null) {
+        this.ctx.counters.transitionsCoalesced += 1;
+        return;
+      }
+      const buffered = this.transport.bufferedBytes();
+      if (buffered > this.ctx.tuning.sendHardLimitBytes) return this.overHardLimit();
+      if (buffered > this.ctx.tuning.sendHighWaterBytes) {
+        this.blockedSince = this.ctx.now();
+        this.ctx.counters.transitionsCoalesced += 1;
+        return;
+      }
+      const plan = planTransition({
+        sent: this.sent,
+        querySetVersion: this.querySet.version,
+        identityVersion: this.identityVersion,
+        processedTs: this.ctx.hub.processedTs,
+        wantTs: this.wantTs,
+        removedQueryIds: this.querySet.removedQueryIds,
+        subscriptions: this.querySet.values(),
+      });
+      this.apply(plan);
+    } catch (error) {
+      this.internalError(error);
+    }
+  }
+
+  private apply(plan: Plan<Subscription>): void {
+    switch (plan.kind) {
+      case "idle":
+        return;
+      case "wait":
+        // A result being re-run wakes us through its subscription; a ts not yet processed, through the next commit.
+        this.ctx.scheduler.waitForCommit(this);
+        return;
+      case "send":
+        this.sendTransition(plan.endTs, plan.modifications, plan.updated);
+        if (this.wantTs > this.sent.ts) this.ctx.scheduler.waitForCommit(this);
+        return;
+      default:
+        plan satisfies never;
+    }
+  }
+
+  private sendTransition(endTs: bigint, modifications: string[], updated: Subscription[]): void {
+    const end: StateVersion = { querySet: this.querySet.version, identity: this.identityVersion, ts: endTs };
+    const frame = encodeTransitionFrame(this.sent, end, modifications, this.clientClockSkew);
+    for (const subscription of updated) subscription.sentBody = subscription.shared.result!.body;
+    this.querySet.removalsSent();
+    this.sent = end;
+    this.ctx.counters.transitionsSent += 1;
+    if (frame.length <= this.ctx.tuning.maxTransitionFrameChars) return this.send(frame);
+    this.ctx.counters.transitionsChunked += 1;
+    const transitionId = `${this.id}-${++this.transitionSeq}`;
+    for (const chunk of splitTransitionFrame(frame, this.ctx.tuning.transitionChunkChars, transitionId)) {
+      this.send(chunk);
+    }
+  }
+
+  private send(frame: string): void {
+    if (!this.open) return;
+    this.lastSentAt = this.ctx.now();
+    this.ctx.counters.framesSent += 1;
+    this.ctx.counters.charsSent += frame.length;
+    this.transport.send(frame);
+  }
+
+  // ── endings ───────────────────────────────────────────────────────────
+
+  private fatal(error: string): void {
+    this.send(encodeServerMessage({ type: "FatalError", error }));
+    this.close(null, "");
+  }
+
+  private authError(error: string, baseVersion: number, authUpdateAttempted: boolean): void {
+    this.ctx.counters.authErrors += 1;
+    this.send(encodeServerMessage({ type: "AuthError", error, baseVersion, authUpdateAttempted }));
+    this.close(null, "");
+  }
+
+  private identityExpired(): void {
+    this.authError("The auth token expired.", this.sent.identity, false);
+  }
+
+  private protocolError(message: string): void {
+    this.ctx.counters.protocolErrors += 1;
+    this.close(CLOSE_PROTOCOL_ERROR, `ProtocolError: ${message}`);
+  }
+
+  private slowConsumer(why: string): void {
+    this.ctx.counters.slowConsumersClosed += 1;
+    this.close(CLOSE_POLICY_VIOLATION, `SlowConsumer: the client ${why}`);
+  }
+
+  private overHardLimit(): void {
+    this.slowConsumer(`left more than ${this.ctx.tuning.sendHardLimitBytes} bytes unread`);
+  }
+
+  private internalError(error: unknown): void {
+    this.ctx.counters.internalErrors += 1;
+    this.ctx.onInternalError?.(error);
+    this.close(CLOSE_INTERNAL_ERROR, "InternalServerError");
+  }
+
+  /** code null: a close frame without status, as Convex sends after FatalError and AuthError. */
+  private close(code: number | null, reason: string): void {
+    if (!this.open) return;
+    this.open = false;
+    this.teardown();
+    this.transport.close(code, reason);
+  }
+
+  private teardown(): void {
+    this.querySet.detachAll();
+    this.ctx.scheduler.forget(this);
+    this.inbox.length = 0;
+    this.requests.clear();
+    this.ctx.counters.connectionsClosed += 1;
+  }
+}

@@ -1,0 +1,68 @@
+// Decides a connection's next Transition from its state — pure, so the
+// consistency rule is tested on its own.
+//
+// The rule: every result the client holds after a Transition must be the
+// answer at that Transition's endVersion.ts. A result computed at snapshot
+// `from` stays the answer until the first later commit touching its read set
+// (`invalidAt`), so the end ts T must satisfy, for every subscribed query,
+//     from <= T < invalidAt        and   sent.ts <= T <= processedTs.
+// We take the greatest such T (it confirms the most mutations). When no T
+// exists — a query has no result yet, or one is being re-run — we wait: the
+// next result or commit brings the connection back here.
+import type { StateVersion } from "../../protocol/sync/index.ts";
+import { encodeQueryRemoved, joinModification } from "../../protocol/sync/index.ts";
+import type { SharedQuery } from "./sharedQuery.ts";
+
+export type PlannedSubscription = {
+  readonly queryId: number;
+  readonly shared: SharedQuery;
+  /** The body last sent for this queryId; null before its first result. */
+  readonly sentBody: string | null;
+};
+
+export type PlanInput<S extends PlannedSubscription> = {
+  readonly sent: StateVersion;
+  readonly querySetVersion: number;
+  readonly identityVersion: number;
+  readonly processedTs: bigint;
+  /** Greatest commit ts of a mutation this client awaits; 0n when none. */
+  readonly wantTs: bigint;
+  readonly removedQueryIds: readonly number[];
+  readonly subscriptions: Iterable<S>;
+};
+
+export type Plan<S extends PlannedSubscription> =
+  /** Send: modifications are encoded and ready; `updated` get their new sentBody. */
+  | { readonly kind: "send"; readonly endTs: bigint; readonly modifications: string[]; readonly updated: S[] }
+  /** No consistent ts exists yet, or a wanted ts is not reached: try again on the next result or commit. */
+  | { readonly kind: "wait" }
+  /** Nothing the client needs. */
+  | { readonly kind: "idle" };
+
+export function planTransition<S extends PlannedSubscription>(input: PlanInput<S>): Plan<S> {
+  let lower = input.sent.ts;
+  let upper = input.processedTs;
+  const updated: S[] = [];
+  for (const subscription of input.subscriptions) {
+    const result = subscription.shared.result;
+    if (result === null) return { kind: "wait" };
+    if (result.from > lower) lower = result.from;
+    if (result.invalidAt !== null && result.invalidAt - 1n < upper) upper = result.invalidAt - 1n;
+    if (result.body !== subscription.sentBody) updated.push(subscription);
+  }
+  if (lower > upper) return { kind: "wait" };
+
+  const versionsChanged =
+    input.querySetVersion !== input.sent.querySet || input.identityVersion !== input.sent.identity;
+  const wantsNewerTs = input.wantTs > input.sent.ts;
+  if (!versionsChanged && updated.length === 0 && input.removedQueryIds.length === 0) {
+    if (!wantsNewerTs) return { kind: "idle" };
+    // Only a mutation confirmation is due: an empty Transition, once its ts is reachable.
+    if (input.wantTs > upper) return { kind: "wait" };
+  }
+  const modifications = input.removedQueryIds.map(encodeQueryRemoved);
+  for (const subscription of updated) {
+    modifications.push(joinModification(subscription.queryId, subscription.shared.result!.body));
+  }
+  return { kind: "send", endTs: upper, modifications, updated };
+}
