@@ -2,6 +2,7 @@
 // lives in its own module under src/commands/ and owns its option parsing.
 import { Command } from "commander";
 import { readFileSync } from "node:fs";
+import { serveCommand } from "./commands/serve.ts";
 import { simulateCommand } from "./commands/simulate.ts";
 import { reportCommand } from "./commands/report.ts";
 
@@ -22,6 +23,7 @@ const program = new Command()
 
 // Commands register here, one module each under src/commands/.
 program.addCommand(simulateCommand());
+program.addCommand(serveCommand());
 program.addCommand(reportCommand());
 
 await program.parseAsync(process.argv);

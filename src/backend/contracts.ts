@@ -64,6 +64,14 @@ export type QueryRun = {
   readonly ts: Timestamp;
   /** Pagination journal for reactive paginate (null when the query did not paginate). */
   readonly journal: string | null;
+  /**
+   * False when the function never asked who the caller is
+   * (ctx.auth.getUserIdentity): its result is then the same for every caller
+   * with the same access (public or admin), so the server shares one run
+   * across all of them — a chat page watched by 1,000 signed-in viewers runs
+   * once per change, not 1,000 times. Absent means true.
+   */
+  readonly readsIdentity?: boolean;
 };
 
 export type MutationRun = {

@@ -122,7 +122,8 @@ export function driveOpenModel(options: DriveOptions): Promise<{ started: number
         scheduleNext();
       });
     };
-    signal.addEventListener("abort", settleIfDone, { once: true });
+    // No abort listener: the queue's owner fires pending entries on abort
+    // (TimerQueue.fireAll), and each checks the signal itself.
     scheduleNext();
   });
 }

@@ -71,13 +71,18 @@ export async function runProcessSlice(options: ProcessRunOptions): Promise<void>
     },
     random: (...parts) => seededRandom(deriveSeed(assignment.config.seed, assignment.slice.index, ...parts)),
     gauge: (update) => Object.assign(gauges, update),
-    sleepUntil: (atMs) => sleepUntil(queue, clock, signal, atMs),
+    sleepUntil: (atMs) => (signal.aborted || atMs <= clock.nowMs() ? Promise.resolve() : new Promise((resolve) => queue.at(atMs, () => resolve()))),
     log: options.log,
   };
 
+  // On abort every sleeper and scheduled arrival wakes at once and sees the
+  // abort itself (one listener here instead of one per sleeping viewer).
+  const wakeAll = () => queue.fireAll();
+  signal.addEventListener("abort", wakeAll, { once: true });
   try {
     await scenario.run(runtime);
   } finally {
+    signal.removeEventListener("abort", wakeAll);
     clearTimeout(firstTick);
     clearInterval(interval);
     queue.close();
@@ -86,18 +91,6 @@ export async function runProcessSlice(options: ProcessRunOptions): Promise<void>
     flush();
     health.stop();
   }
-}
-
-function sleepUntil(queue: TimerQueue, clock: LoadClock, signal: AbortSignal, atMs: number): Promise<void> {
-  if (signal.aborted || atMs <= clock.nowMs()) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    signal.addEventListener("abort", done, { once: true });
-    queue.at(atMs, done);
-  });
 }
 
 export const newRunId = (): string => randomUUID().replace(/-/g, "").slice(0, 10);

@@ -27,6 +27,18 @@ export class TimerQueue {
     if (at < this.timerAt) this.arm();
   }
 
+  /**
+   * Runs everything pending now, in time order (each with its intended time),
+   * e.g. when the run is aborted: sleepers wake and see the abort themselves,
+   * so no sleeper needs its own abort listener.
+   */
+  fireAll(): void {
+    while (this.heap.length > 0 && !this.closed) {
+      const entry = this.pop()!;
+      entry.run(entry.at);
+    }
+  }
+
   /** Drops everything pending; later `at` calls are ignored. */
   close(): void {
     this.closed = true;

@@ -1,11 +1,14 @@
 // Entry point of a load process (forked by workerPool.ts with tsx): waits for
 // its assignment, runs its slice of the scenario, streams samples back.
+import { setMaxListeners } from "node:events";
 import { findScenario } from "../scenarios/index.ts";
 import { runProcessSlice } from "./processRuntime.ts";
 import type { FromWorker, ToWorker } from "./workerMessages.ts";
 
 const send = (message: FromWorker) => process.send?.(message);
 const controller = new AbortController();
+// Closed-model users each wait on the signal; their number is the user's to choose.
+setMaxListeners(Infinity, controller.signal);
 let started = false;
 
 process.on("message", (message: ToWorker) => {

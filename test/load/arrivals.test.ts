@@ -79,7 +79,10 @@ describe("driving an open model", () => {
   test("aborting stops new arrivals and resolves once in-flight work settles", async () => {
     const queue = new TimerQueue(systemClock);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
+    setTimeout(() => {
+      controller.abort();
+      queue.fireAll();
+    }, 100);
     const result = await driveOpenModel({
       model: constantArrivalRate(100, 60_000),
       startMs: systemClock.nowMs(),

@@ -13,11 +13,19 @@
 // the query before it starts, and a query invalidated while its run is in
 // flight runs once more afterwards, not once per commit. Runs start on the
 // next turn of the event loop so commits of one burst share a run.
+//
+// Identity-free sharing: a query is first keyed by (path, args, identity).
+// When a run reports that it never read the caller's identity, the query is
+// re-keyed by (path, args, access) and every later subscriber with the same
+// access joins it, whoever they are (a second query that reached the same
+// conclusion merges into it). If a later run does read identity, the query
+// goes back to its creator's identity and the other subscribers are re-homed
+// to queries of their own.
 import type { CommitEvent, Engine, QueryRun, ReadSet } from "../contracts.ts";
 import { singleArgsObject } from "../../protocol/http/index.ts";
 import { CommitWindow, intersects } from "./commitWindow.ts";
 import { refuseRequest, SERVER_ERROR } from "./functionCalls.ts";
-import { encodeOutcome, queryKey, SharedQuery, type QueryResult, type QuerySpec, type QuerySubscriber } from "./sharedQuery.ts";
+import { encodeOutcome, queryKey, shareKey, SharedQuery, type QueryResult, type QuerySpec, type QuerySubscriber } from "./sharedQuery.ts";
 import type { ServerCounters } from "./stats.ts";
 
 /** For answers that depend on no data (a malformed request): no commit changes them. */
@@ -52,19 +60,20 @@ export class QueryHub {
   }
 
   subscribe(spec: QuerySpec, subscriber: QuerySubscriber): SharedQuery {
-    const key = queryKey(spec);
-    let query = this.queries.get(key);
+    let query = this.queries.get(shareKey(spec)) ?? this.queries.get(queryKey(spec));
     if (query === undefined) {
-      query = new SharedQuery(key, spec);
-      this.queries.set(key, query);
+      query = new SharedQuery(queryKey(spec), spec);
+      this.queries.set(query.key, query);
       this.requestRun(query);
     }
     query.subscribers.add(subscriber);
+    query.identities.set(subscriber, spec.identity);
     return query;
   }
 
   unsubscribe(query: SharedQuery, subscriber: QuerySubscriber): void {
     query.subscribers.delete(subscriber);
+    query.identities.delete(subscriber);
     if (query.subscribers.size > 0 || query.closed) return;
     query.closed = true;
     this.queries.delete(query.key);
@@ -157,6 +166,14 @@ export class QueryHub {
   }
 
   private store(query: SharedQuery, run: QueryRun | null, startTs: bigint): void {
+    if (run !== null && run.readsIdentity === false && !query.identityFree) {
+      const existing = this.queries.get(shareKey(query.spec));
+      if (existing !== undefined && existing !== query) return this.mergeInto(query, existing);
+      this.rekey(query, shareKey(query.spec));
+      query.identityFree = true;
+    } else if (query.identityFree && (run === null || run.readsIdentity !== false)) {
+      this.splitByIdentity(query);
+    }
     const from = run === null ? startTs : run.ts;
     const readSet = run === null ? null : run.readSet;
     const journal = run === null ? query.journal : run.journal;
@@ -186,6 +203,39 @@ export class QueryHub {
       this.requestRun(query);
     }
     for (const subscriber of query.subscribers) subscriber.queryResultChanged(query);
+  }
+
+  private rekey(query: SharedQuery, key: string): void {
+    if (this.queries.get(query.key) === query) this.queries.delete(query.key);
+    query.key = key;
+    this.queries.set(key, query);
+  }
+
+  /** `query` found it reads no identity, but an identity-free twin exists: its subscribers join the twin. */
+  private mergeInto(query: SharedQuery, twin: SharedQuery): void {
+    const moving = [...query.subscribers];
+    for (const subscriber of moving) {
+      const identity = query.identities.get(subscriber)!;
+      this.unsubscribe(query, subscriber);
+      twin.subscribers.add(subscriber);
+      twin.identities.set(subscriber, identity);
+      subscriber.sharedQueryChanged?.(twin);
+      if (twin.result !== null) subscriber.queryResultChanged(twin);
+    }
+  }
+
+  /** An identity-free query read identity after all: it keeps its creator's identity; everyone else gets their own query. */
+  private splitByIdentity(query: SharedQuery): void {
+    query.identityFree = false;
+    this.rekey(query, queryKey(query.spec));
+    for (const subscriber of [...query.subscribers]) {
+      const identity = query.identities.get(subscriber)!;
+      if (identity.key === query.spec.identity.key) continue;
+      this.unsubscribe(query, subscriber);
+      const home = this.subscribe({ ...query.spec, identity }, subscriber);
+      subscriber.sharedQueryChanged?.(home);
+      if (home.result !== null) subscriber.queryResultChanged(home);
+    }
   }
 }
 

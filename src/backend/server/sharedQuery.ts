@@ -34,10 +34,20 @@ export type QueryResult = {
 /** Told when the shared query's result object was replaced. */
 export interface QuerySubscriber {
   queryResultChanged(query: SharedQuery): void;
+  /** The hub moved this subscriber to another shared query (see QueryHub: identity-free sharing). */
+  sharedQueryChanged?(query: SharedQuery): void;
 }
 
 export class SharedQuery {
   readonly subscribers = new Set<QuerySubscriber>();
+  /** Each subscriber's own identity: needed to re-home it if the query turns out to depend on identity. */
+  readonly identities = new Map<QuerySubscriber, ConnectionIdentity>();
+  /**
+   * Its latest run did not read the caller's identity, so it is shared by
+   * every subscriber with the same access, whatever their identity; `key` is
+   * then its shareKey.
+   */
+  identityFree = false;
   result: QueryResult | null = null;
   /** A run is in flight. */
   running = false;
@@ -47,7 +57,8 @@ export class SharedQuery {
   closed = false;
 
   constructor(
-    readonly key: string,
+    /** Its entry in the hub: queryKey(spec), or shareKey(spec) while identity-free. */
+    public key: string,
     readonly spec: QuerySpec,
   ) {}
 
@@ -66,6 +77,16 @@ export function queryKey(spec: QuerySpec): string {
     spec.journal ?? "",
     spec.componentPath ?? "",
   ].join("\u0000");
+}
+
+/**
+ * The key under which identity-free results are shared: the identity replaced
+ * by the caller's access, since an admin may call internal functions a public
+ * caller may not, and so can get a different answer without reading identity.
+ */
+export function shareKey(spec: QuerySpec): string {
+  const access = spec.identity.caller.kind === "admin" ? "access:admin" : "access:public";
+  return queryKey({ ...spec, identity: { ...spec.identity, key: access } });
 }
 
 /** Serializes a run's outcome once for all subscribers. */

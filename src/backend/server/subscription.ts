@@ -34,13 +34,18 @@ export class Subscription implements QuerySubscriber, PlannedSubscription {
     this.onChange(this);
   }
 
+  sharedQueryChanged(query: SharedQuery): void {
+    this.shared = query;
+  }
+
   /** Moves to the shared query of the same request under a new identity (after Authenticate). */
   rekey(identity: ConnectionIdentity): void {
     const spec = this.spec(identity);
     if (queryKey(spec) === this.shared.key) return;
     const previous = this.shared;
     this.shared = this.hub.subscribe(spec, this);
-    this.hub.unsubscribe(previous, this);
+    // An identity-free query serves the new identity too: nothing to leave.
+    if (previous !== this.shared) this.hub.unsubscribe(previous, this);
   }
 
   detach(): void {

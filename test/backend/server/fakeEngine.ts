@@ -61,6 +61,12 @@ const FUNCTIONS: Record<string, Fn> = {
     handler: (ctx, a) => (a.names as string[]).reduce((sum: number, n) => sum + Number(ctx.read(n) ?? 0), 0),
   },
   "counter:whoami": { kind: "query", visibility: "public", handler: (ctx) => describe(ctx.caller) },
+  // Reads the caller only once key "personal" is set: a query whose identity dependence changes.
+  "counter:maybePersonal": {
+    kind: "query",
+    visibility: "public",
+    handler: (ctx, a) => (ctx.read("personal") ? describe(ctx.caller) : ctx.read(String(a.name)) ?? 0),
+  },
   "counter:big": {
     kind: "query",
     visibility: "public",
@@ -171,11 +177,12 @@ export class FakeEngine implements Engine {
     this.queryRuns.set(name, (this.queryRuns.get(name) ?? 0) + 1);
     const ts = this.latestTs;
     const reads = new Set<string>();
-    const outcome = this.execute(name, "query", args, caller, reads, null);
+    const identity = { read: false };
+    const outcome = this.execute(name, "query", args, caller, reads, null, identity);
     const gate = this.gate;
     await Promise.resolve();
     if (gate !== null) await gate;
-    return { outcome, readSet: new KeyReads(reads), ts, journal: journal ?? null };
+    return { outcome, readSet: new KeyReads(reads), ts, journal: journal ?? null, readsIdentity: identity.read };
   }
 
   async runMutation(path: string, args: JSONValue, caller: Caller): Promise<MutationRun> {
@@ -213,13 +220,17 @@ export class FakeEngine implements Engine {
     caller: Caller,
     reads: Set<string>,
     writes: Map<string, JSONValue> | null,
+    identity: { read: boolean } = { read: false },
   ): FunctionOutcome {
     const fn = FUNCTIONS[name];
     if (fn === undefined || fn.kind !== kind || (fn.visibility === "internal" && caller.kind !== "admin")) {
       return { ok: false, errorMessage: `Could not find public function for '${name}'.`, logLines: [] };
     }
     const ctx: Ctx = {
-      caller,
+      get caller() {
+        identity.read = true;
+        return caller;
+      },
       read: (key) => {
         reads.add(key);
         return writes?.get(key) ?? this.data.get(key) ?? null;

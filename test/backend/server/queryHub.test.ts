@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ANONYMOUS } from "../../../src/backend/server/identity.ts";
+import { ANONYMOUS, userIdentity } from "../../../src/backend/server/identity.ts";
 import { QueryHub } from "../../../src/backend/server/queryHub.ts";
 import type { QuerySpec, SharedQuery } from "../../../src/backend/server/sharedQuery.ts";
 import { newCounters } from "../../../src/backend/server/stats.ts";
@@ -19,6 +19,54 @@ function setup(runTimeoutMs = 60_000) {
   const subscriber = { queryResultChanged: (query: SharedQuery) => notified.push(query) };
   return { engine, counters, hub, notified, subscriber };
 }
+
+function asUser(base: QuerySpec, subject: string): QuerySpec {
+  return { ...base, identity: userIdentity({ tokenIdentifier: `iss|${subject}`, subject, issuer: "iss" }, null) };
+}
+
+describe("sharing across identities", () => {
+  it("runs a query that never reads the caller once for every signed-in viewer", async () => {
+    const { engine, hub } = setup();
+    const queries = Array.from({ length: 30 }, (_, i) => hub.subscribe(asUser(spec("a"), `viewer-${i}`), { queryResultChanged: () => {} }));
+    await until(() => queries[0].result !== null);
+    // Later subscribers join the now identity-free query at once.
+    const late = Array.from({ length: 30 }, (_, i) => hub.subscribe(asUser(spec("a"), `late-${i}`), { queryResultChanged: () => {} }));
+    await settle();
+    expect(new Set(late).size).toBe(1);
+    expect(late[0].identityFree).toBe(true);
+    await engine.runMutation("counter:increment", { name: "a" }, { kind: "anonymous" });
+    await settle();
+    // The first 30 may each have run once before any result said "identity-free"; after that, one run per change.
+    const before = engine.queryRuns.get("counter:get")!;
+    await engine.runMutation("counter:increment", { name: "a" }, { kind: "anonymous" });
+    await settle();
+    expect(engine.queryRuns.get("counter:get")).toBe(before + 1);
+  });
+
+  it("keeps one run per identity for a query that reads the caller", async () => {
+    const { engine, hub } = setup();
+    const queries = ["ann", "bob", "cy"].map((who) => hub.subscribe(asUser({ ...spec("a"), udfPath: "counter:whoami" }, who), { queryResultChanged: () => {} }));
+    await until(() => queries.every((q) => q.result !== null));
+    expect(new Set(queries).size).toBe(3);
+    expect(queries.map((q) => q.result!.body)).toEqual(queries.map((_, i) => expect.stringContaining(["ann", "bob", "cy"][i])));
+    expect(engine.queryRuns.get("counter:whoami")).toBe(3);
+  });
+
+  it("gives every subscriber its own answer again when a shared query starts reading the caller", async () => {
+    const { engine, hub } = setup();
+    const subscribers = ["ann", "bob"].map((who) => {
+      const subscriber = { shared: null as SharedQuery | null, queryResultChanged: (q: SharedQuery) => (subscriber.shared = q), sharedQueryChanged: (q: SharedQuery) => (subscriber.shared = q) };
+      subscriber.shared = hub.subscribe(asUser({ ...spec("a"), udfPath: "counter:maybePersonal" }, who), subscriber);
+      return subscriber;
+    });
+    await until(() => subscribers.every((s) => s.shared!.result !== null && s.shared!.identityFree));
+    await engine.runMutation("counter:set", { name: "personal", value: 1 }, { kind: "anonymous" });
+    await until(() => subscribers.every((s) => s.shared!.result?.body.includes("ann") || s.shared!.result?.body.includes("bob")), "personal answers");
+    expect(subscribers[0].shared).not.toBe(subscribers[1].shared);
+    expect(subscribers[0].shared!.result!.body).toContain("ann");
+    expect(subscribers[1].shared!.result!.body).toContain("bob");
+  });
+});
 
 describe("the query hub", () => {
   it("runs identical subscriptions once and hands every subscriber the same serialized result", async () => {

@@ -29,6 +29,8 @@ export type RunState = {
   readonly timeoutMs: number;
   /** Set when the run has ended; syscalls from stray continuations then fail. */
   closed: boolean;
+  /** The function (or one it called) asked for the caller's identity. */
+  readsIdentity: boolean;
 };
 
 export type ExecutionContext = {
@@ -138,7 +140,7 @@ export function installRuntime(): void {
 }
 
 export function newRunState(timeoutMs: number, logLines: string[] = []): RunState {
-  return { fatal: null, logLines, startedAt: performance.now(), syscallMs: 0, timeoutMs, closed: false };
+  return { fatal: null, logLines, startedAt: performance.now(), syscallMs: 0, timeoutMs, closed: false, readsIdentity: false };
 }
 
 /** How much of the time limit the run has used: time since it started, minus syscalls. */

@@ -132,7 +132,7 @@ export class FunctionRunner {
     const fn = this.preflight(path, args, access, "query");
     if (fn instanceof EngineError) {
       this.committer.end(tx);
-      return { outcome: failedOutcome(requestId, { message: fn.message }, []), readSet: tx.readSet, ts: tx.snapshotTs, journal: null };
+      return { outcome: failedOutcome(requestId, { message: fn.message }, []), readSet: tx.readSet, ts: tx.snapshotTs, journal: null, readsIdentity: false };
     }
     const run = newRunState(this.options.queryMutationTimeoutMs);
     const ctx = this.context(fn, identity, tx, run, { requestId, previousEndCursor: parseJournal(journal) });
@@ -140,7 +140,13 @@ export class FunctionRunner {
     run.closed = true;
     this.committer.end(tx);
     const nextJournal = ctx.pagination.used ? JSON.stringify({ endCursor: ctx.pagination.endCursor }) : null;
-    return { outcome: this.outcome(result, requestId, run.logLines), readSet: tx.readSet, ts: tx.snapshotTs, journal: nextJournal };
+    return {
+      outcome: this.outcome(result, requestId, run.logLines),
+      readSet: tx.readSet,
+      ts: tx.snapshotTs,
+      journal: nextJournal,
+      readsIdentity: run.readsIdentity,
+    };
   }
 
   async mutation(path: string, args: JSONValue, identity: UserIdentity | null, access: Access, hooks: MutationHooks = {}): Promise<MutationRun> {

@@ -64,7 +64,10 @@ export function functionSyscalls(runner: FunctionRunner, scheduler: Scheduler): 
   };
 
   const async: Record<string, AsyncHandler> = {
-    "1.0/getUserIdentity": (ctx) => JSON.stringify(ctx.identity ?? null),
+    "1.0/getUserIdentity": (ctx) => {
+      ctx.run.readsIdentity = true;
+      return JSON.stringify(ctx.identity ?? null);
+    },
     "1.0/runUdf": runNested,
     "1.0/actions/query": async (ctx, args) => {
       requireAction(ctx, "ctx.runQuery");
