@@ -11,16 +11,18 @@
 //   out of order = a write first seen after a later write of the same writer
 //                  (writers send one message at a time, so this is a real anomaly)
 //
-// Only this process's writes are accounted (other processes account theirs),
-// so lost/expected never depend on another process's bookkeeping.
+// A tracker accounts one scope — one game in one load process: its writes
+// and the receivers that can see them. Other processes (and other games)
+// account theirs, so lost/expected never depend on another tracker's
+// bookkeeping, and a receiver is never expected to see another game's chat.
 import type { ClientKind } from "../metrics/recorder.ts";
 import type { MetricsRecorder } from "../metrics/recorder.ts";
 
-// "csn-rt" marker, then run id, process, write id, writer, writer seq, intended epoch µs.
-const NONCE = /csn-rt~([a-z0-9]+)~(\d+)~(\d+)~(\d+)~(\d+)~(\d+)/g;
+// "csn-rt" marker, then run id, scope, write id, writer, writer seq, intended epoch µs.
+const NONCE = /csn-rt~([a-z0-9]+)~([a-z0-9.]+)~(\d+)~(\d+)~(\d+)~(\d+)/g;
 
-export function makeNonce(runId: string, process: number, writeId: number, writer: number, writerSeq: number, intendedUs: number): string {
-  return `csn-rt~${runId}~${process}~${writeId}~${writer}~${writerSeq}~${intendedUs}`;
+export function makeNonce(runId: string, scope: string, writeId: number, writer: number, writerSeq: number, intendedUs: number): string {
+  return `csn-rt~${runId}~${scope}~${writeId}~${writer}~${writerSeq}~${intendedUs}`;
 }
 
 type Write = { writer: number; writerSeq: number; intendedUs: number; acknowledged: boolean; excluded: boolean };
@@ -57,7 +59,8 @@ export class DeliveryTracker {
 
   constructor(
     private readonly runId: string,
-    private readonly processIndex: number,
+    /** e.g. "<process>.<game>": digits and dots only. */
+    private readonly scope: string,
     private readonly metrics: MetricsRecorder,
   ) {}
 
@@ -81,7 +84,7 @@ export class DeliveryTracker {
   newWrite(writer: number, writerSeq: number, intendedUs: number): { writeId: number; nonce: string } {
     const writeId = this.writes.length;
     this.writes.push({ writer, writerSeq, intendedUs, acknowledged: false, excluded: false });
-    return { writeId, nonce: makeNonce(this.runId, this.processIndex, writeId, writer, writerSeq, intendedUs) };
+    return { writeId, nonce: makeNonce(this.runId, this.scope, writeId, writer, writerSeq, intendedUs) };
   }
 
   acknowledged(writeId: number): void {
@@ -93,13 +96,13 @@ export class DeliveryTracker {
     this.writes[writeId].excluded = true;
   }
 
-  /** Scans one delivered result for this process's nonces. */
+  /** Scans one delivered result for this tracker's nonces. */
   observe(receiver: Receiver, text: string, receivedAtUs: number): void {
     if (!receiver.listening) return;
     this.seenInFrame.clear();
     NONCE.lastIndex = 0;
     for (let match = NONCE.exec(text); match !== null; match = NONCE.exec(text)) {
-      if (match[1] !== this.runId || Number(match[2]) !== this.processIndex) continue;
+      if (match[1] !== this.runId || match[2] !== this.scope) continue;
       const writeId = Number(match[3]);
       const write = this.writes[writeId];
       if (write === undefined) continue;

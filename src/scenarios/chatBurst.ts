@@ -50,16 +50,17 @@ export const chatBurst: Scenario<ChatSeed> = {
 
   async run(rt) {
     const { config } = rt;
-    const tracker = new DeliveryTracker(rt.runId, rt.slice.index, rt.metrics);
+    // One tracker per game: a viewer is expected to see only its own game's chat.
+    const trackers = rt.seed.gameIds.map((_, game) => new DeliveryTracker(rt.runId, `${rt.slice.index}.${game}`, rt.metrics));
     // Writers first, so the first burst is not late waiting for their connections.
     const writers = await connectWriters(rt);
     const moderator = await rt.connect(moderatorSubject(rt.slice.index), "lean", { name: "Moderator", permissions: ["write:chat"] });
-    const viewers = await connectViewersOverRamp(rt, (index) => watchChat(rt, tracker, index), viewerSubject);
+    const viewers = await connectViewersOverRamp(rt, (index) => watchChat(rt, trackers[index % trackers.length], index), viewerSubject);
     try {
       await rt.sleepUntil(rt.startAtMs + config.rampMs);
-      await Promise.all(rt.seed.gameIds.map((gameId, game) => sendBursts(rt, tracker, gameId, writers.get(game) ?? [], moderator)));
+      await Promise.all(rt.seed.gameIds.map((gameId, game) => sendBursts(rt, trackers[game], gameId, writers.get(game) ?? [], moderator)));
       await rt.sleepUntil(rt.clock.nowMs() + config.gracePeriodMs);
-      tracker.finish();
+      for (const tracker of trackers) tracker.finish();
     } finally {
       await Promise.all([...viewers, moderator, ...[...writers.values()].flat().map((w) => w.client)].map((c) => c.close()));
     }

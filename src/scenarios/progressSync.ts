@@ -175,6 +175,8 @@ async function write(rt: ScenarioRuntime<ProgressSeed>, updater: Updater | undef
     // failure — judged only when no other write of this user overlapped it.
     const judged = !overlappedBefore && updater.inFlight === 1;
     if (judged && applied !== shouldApply) rt.metrics.add("convergence_failures");
+    // A stale write acknowledged but not applied: the refusal this scenario provokes on purpose.
+    if (!applied) rt.metrics.add("mutations_refused");
     if (applied && shouldApply) {
       updater.newest = { clientUpdatedAt, position, intendedUs };
       const others = new Set(updater.devices.map((_, i) => i).filter((i) => i !== d));

@@ -48,7 +48,8 @@ export const viewers: Scenario<ViewersSeed> = {
 
   async run(rt) {
     const { config } = rt;
-    const freshness = new FreshnessTracker("viewer_count_freshness_us", rt.metrics);
+    // Per game: a probe watching one game's count never sees another game's changes.
+    const freshnessByGame = new Map(rt.seed.gameIds.map((id) => [id, new FreshnessTracker("viewer_count_freshness_us", rt.metrics)]));
     const mine = Array.from({ length: config.viewers }, (_, v) => v).filter((v) => inSlice(v, rt.slice));
     rt.gauge({ targetViewers: mine.length });
     let connected = 0;
@@ -64,6 +65,7 @@ export const viewers: Scenario<ViewersSeed> = {
           const probe = plan.watchesCount && client.kind === "lean" && probes < FRESHNESS_PROBES ? new FreshnessProbe(client.kind) : null;
           if (probe) probes++;
           const gameId = rt.seed.gameIds[v % rt.seed.gameIds.length];
+          const freshness = freshnessByGame.get(gameId)!;
           if (plan.watchesCount) watchCount(rt, client, gameId, freshness, probe);
           rt.gauge({ connectedViewers: ++connected });
           await live(rt, client, gameId, plan, freshness, endAtMs);

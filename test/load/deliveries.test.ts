@@ -13,7 +13,7 @@ function totals(recorder: MetricsRecorder) {
 describe("delivery accounting", () => {
   test("every listening receiver's first sighting is one latency sample; a receiver that never sees a write loses it", () => {
     const metrics = new MetricsRecorder();
-    const tracker = new DeliveryTracker("run1", 0, metrics);
+    const tracker = new DeliveryTracker("run1", "0.0", metrics);
     const [a, b] = [tracker.addReceiver("lean"), tracker.addReceiver("official")];
     tracker.ready(a, 1_000);
     tracker.ready(b, 1_000);
@@ -33,11 +33,11 @@ describe("delivery accounting", () => {
     expect(run.histogramByClient("official", "mutation_observed_us")?.totalCount).toBe(1);
   });
 
-  test("writes of other runs and other processes are ignored", () => {
+  test("writes of other runs and other scopes (processes, games) are ignored", () => {
     const metrics = new MetricsRecorder();
-    const tracker = new DeliveryTracker("run1", 0, metrics);
-    const other = new DeliveryTracker("run1", 1, new MetricsRecorder());
-    const otherRun = new DeliveryTracker("run2", 0, new MetricsRecorder());
+    const tracker = new DeliveryTracker("run1", "0.0", metrics);
+    const other = new DeliveryTracker("run1", "1.0", new MetricsRecorder());
+    const otherRun = new DeliveryTracker("run2", "0.0", new MetricsRecorder());
     const r = tracker.addReceiver("lean");
     tracker.ready(r, 0);
     other.newWrite(1, 0, 10);
@@ -48,7 +48,7 @@ describe("delivery accounting", () => {
 
   test("a write listed twice is duplicated; a write first seen after a later one of its writer is out of order", () => {
     const metrics = new MetricsRecorder();
-    const tracker = new DeliveryTracker("run1", 0, metrics);
+    const tracker = new DeliveryTracker("run1", "0.0", metrics);
     const r = tracker.addReceiver("lean");
     tracker.ready(r, 0);
     const first = tracker.newWrite(3, 0, 10);
@@ -62,7 +62,7 @@ describe("delivery accounting", () => {
 
   test("writes meant before a receiver was ready, excluded writes and unacknowledged writes are not expected", () => {
     const metrics = new MetricsRecorder();
-    const tracker = new DeliveryTracker("run1", 0, metrics);
+    const tracker = new DeliveryTracker("run1", "0.0", metrics);
     const r = tracker.addReceiver("lean");
     const early = tracker.newWrite(1, 0, 5);
     tracker.acknowledged(early.writeId);
