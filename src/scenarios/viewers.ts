@@ -144,11 +144,14 @@ async function live(rt: ScenarioRuntime<ViewersSeed>, client: VirtualClient, gam
   for (let k = 1; !rt.signal.aborted; k++) {
     const dueMs = plan.joinAtMs + k * config.heartbeatIntervalMs + (random() * 2 - 1) * config.heartbeatJitterMs;
     if (away && away.leaveAtMs < dueMs) {
+      if (away.leaveAtMs >= stopAtMs) break;
       await rt.sleepUntil(away.leaveAtMs);
-      if (rt.signal.aborted || away.leaveAtMs >= stopAtMs) break;
+      if (rt.signal.aborted) break;
       changed(await call("liveSessions:leaveStream", { sessionId }, away.leaveAtMs, null), away.leaveAtMs);
+      // Gone for good if the run ends before the viewer would come back.
+      if (away.rejoinAtMs >= stopAtMs) break;
       await rt.sleepUntil(away.rejoinAtMs);
-      if (rt.signal.aborted || away.rejoinAtMs >= stopAtMs) break;
+      if (rt.signal.aborted) break;
       changed(await call("liveSessions:joinStream", { gameId, deviceType: "web", sessionId }, away.rejoinAtMs, "join_duration_us"), away.rejoinAtMs);
       notBeforeMs = away.rejoinAtMs;
       away = undefined;

@@ -1,0 +1,87 @@
+// Short real runs of every scenario on the embedded backend, through the CLI
+// as a user runs it, with assertions on the report it writes.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { parseReport, type Report } from "../../src/metrics/report.ts";
+import { runCli } from "../support/cli.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "csn-rt-simulate-"));
+// Small and short, so each run takes seconds; the thresholds are the scenarios' own.
+const TINY = ["--duration", "3s", "--ramp", "1s", "--grace", "1s", "--workers", "1", "--official-clients", "1", "--no-tui"];
+
+async function simulate(scenario: string, extra: string[]): Promise<{ report: Report; code: number | null; stdout: string; stderr: string }> {
+  const reportPath = join(dir, `${scenario}.json`);
+  const run = await runCli(["simulate", scenario, ...TINY, ...extra, "--report", reportPath], { timeoutMs: 90_000 });
+  expect(run.timedOut, `simulate ${scenario} did not exit by itself:\n${run.stderr}`).toBe(false);
+  const parsed = parseReport(JSON.parse(readFileSync(reportPath, "utf8")));
+  if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
+  return { report: parsed.report, code: run.code, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe("simulate on the embedded backend", () => {
+  test("chat-burst: every viewer sees every message, and the run exits by itself with the verdict's code", async () => {
+    const { report, code, stdout } = await simulate("chat-burst", ["--viewers", "30", "--writers", "5", "--chat-rate", "5", "--burst", "2s", "--burst-pause", "1s"]);
+    expect(report.status).toBe("complete");
+    expect(report.counters.deliveries_expected).toBeGreaterThan(100);
+    expect(report.counters.deliveries_lost ?? 0).toBe(0);
+    // Every expected delivery was timed (messages seen and then moderated away are timed too).
+    expect(report.metrics.mutation_observed_us?.count).toBeGreaterThanOrEqual(report.counters.deliveries_received!);
+    expect(report.metricsByClient.official?.mutation_observed_us?.count).toBeGreaterThan(0);
+    expect(report.thresholds.map((t) => t.expression)).toContain("mutation_to_subscription p99<500ms");
+    expect(code).toBe({ pass: 0, fail: 99, inconclusive: 3 }[report.verdict]);
+    expect(stdout).toContain(`verdict: ${report.verdict.toUpperCase()}`);
+  });
+
+  test("viewers: joins, heartbeats and viewer-count freshness are measured", async () => {
+    const { report } = await simulate("viewers", ["--viewers", "40", "--games", "2", "--heartbeat-interval", "1s", "--heartbeat-jitter", "100ms", "--churn", "0.2", "--vanish", "0.1"]);
+    expect(report.metrics.join_duration_us?.count).toBeGreaterThanOrEqual(40);
+    expect(report.metrics.heartbeat_duration_us?.count).toBeGreaterThan(40);
+    expect(report.metrics.viewer_count_freshness_us?.count).toBeGreaterThan(0);
+    expect(report.counters.mutation_errors ?? 0).toBe(0);
+  });
+
+  test("progress-sync: late writes lose, and every device converges on the newest write", async () => {
+    const { report } = await simulate("progress-sync", ["--users", "50", "--updaters", "5", "--update-rate", "4", "--late-writes", "0.3"]);
+    expect(report.metrics.progress_update_us?.count).toBeGreaterThan(20);
+    expect(report.counters.mutations_refused).toBeGreaterThan(0);
+    expect(report.counters.convergence_failures ?? 0).toBe(0);
+    expect(report.metrics.convergence_us?.count).toBeGreaterThan(0);
+  });
+
+  test("game-night: all parts run at once and report together", async () => {
+    const { report } = await simulate("game-night", ["--viewers", "30", "--games", "2", "--users", "40", "--updaters", "4", "--writers", "4", "--chat-rate", "4", "--heartbeat-interval", "1s", "--heartbeat-jitter", "100ms"]);
+    for (const metric of ["mutation_observed_us", "heartbeat_duration_us", "progress_update_us", "chat_send_us"] as const) {
+      expect(report.metrics[metric]?.count, metric).toBeGreaterThan(0);
+    }
+    expect(report.counters.deliveries_lost ?? 0).toBe(0);
+  });
+});
+
+describe("simulate refuses bad input with one line and exit 2", () => {
+  test.each([
+    [["simulate", "no-such-scenario"], /unknown scenario "no-such-scenario"/],
+    [["simulate", "chat-burst", "--threshold", "latency p99<1ms"], /unknown metric "latency"/],
+    [["simulate", "chat-burst", "--viewers", "-3"], /--viewers must be a whole number/],
+    [["simulate", "chat-burst", "--duration", "soon"], /--duration must be a duration/],
+    [["simulate", "chat-burst", "--url", "ftp://x"], /--url must be an http\(s\) URL/],
+    [["simulate", "chat-burst", "--url", "http://127.0.0.1:9"], /--admin-key \(or CONVEX_ADMIN_KEY\) is needed/],
+    [["simulate", "chat-burst", "--config", "/nonexistent.json"], /cannot read the config file/],
+  ])("%j", async (args, message) => {
+    const run = await runCli(args, { timeoutMs: 30_000 });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  test("an unreachable backend is inconclusive (exit 3), not a crash", async () => {
+    const keyDir = mkdtempSync(join(tmpdir(), "csn-rt-key-"));
+    const keyFile = join(keyDir, "key.json");
+    const { generateSigningKey, saveSigningKey } = await import("../../src/load/tokens.ts");
+    await saveSigningKey(keyFile, await generateSigningKey());
+    const run = await runCli(["simulate", "chat-burst", "--url", "http://127.0.0.1:9", "--admin-key", "x|y", "--key-file", keyFile], { timeoutMs: 30_000 });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/could not reach the backend/);
+  });
+});
