@@ -25,6 +25,14 @@ export function makeNonce(runId: string, scope: string, writeId: number, writer:
   return `csn-rt~${runId}~${scope}~${writeId}~${writer}~${writerSeq}~${intendedUs}`;
 }
 
+type ParsedResult = { writeIds: number[]; duplicated: number[] };
+
+// Distinct results remembered: a few successive versions of a game's chat.
+const PARSED_RESULTS_KEPT = 16;
+
+/** Where a Transition frame's per-connection header ends and its results begin. */
+const MODIFICATIONS = '"modifications":[';
+
 type Write = { writer: number; writerSeq: number; intendedUs: number; acknowledged: boolean; excluded: boolean };
 
 export class Receiver {
@@ -55,7 +63,7 @@ export class Receiver {
 export class DeliveryTracker {
   private readonly writes: Write[] = [];
   private readonly receivers: Receiver[] = [];
-  private readonly seenInFrame = new Set<number>();
+  private readonly parsed = new Map<string, ParsedResult>();
 
   constructor(
     private readonly runId: string,
@@ -96,25 +104,22 @@ export class DeliveryTracker {
     this.writes[writeId].excluded = true;
   }
 
-  /** Scans one delivered result for this tracker's nonces. */
-  observe(receiver: Receiver, text: string, receivedAtUs: number): void {
+  /**
+   * Scans one delivered result for this tracker's nonces. `ts`, when the
+   * client knows it, is the timestamp the result is valid at.
+   */
+  observe(receiver: Receiver, text: string, receivedAtUs: number, ts?: bigint): void {
     if (!receiver.listening) return;
-    this.seenInFrame.clear();
-    NONCE.lastIndex = 0;
-    for (let match = NONCE.exec(text); match !== null; match = NONCE.exec(text)) {
-      if (match[1] !== this.runId || match[2] !== this.scope) continue;
-      const writeId = Number(match[3]);
-      const write = this.writes[writeId];
-      if (write === undefined) continue;
-      if (this.seenInFrame.has(writeId)) {
-        // Listed twice in one result: counted once per receiver and write.
-        if (!receiver.duplicates.has(writeId)) {
-          receiver.duplicates.add(writeId);
-          this.metrics.add("deliveries_duplicated");
-        }
-        continue;
+    const { writeIds, duplicated } = this.writesIn(text, ts);
+    for (const writeId of duplicated) {
+      // Listed twice in one result: counted once per receiver and write.
+      if (!receiver.duplicates.has(writeId)) {
+        receiver.duplicates.add(writeId);
+        this.metrics.add("deliveries_duplicated");
       }
-      this.seenInFrame.add(writeId);
+    }
+    for (const writeId of writeIds) {
+      const write = this.writes[writeId];
       if (receiver.hasSeen(writeId) || write.intendedUs < receiver.readyAtUs) continue;
       receiver.markSeen(writeId);
       this.metrics.record("mutation_observed_us", receivedAtUs - write.intendedUs, receiver.kind);
@@ -122,6 +127,38 @@ export class DeliveryTracker {
       if (write.writerSeq < lastSeq) this.metrics.add("deliveries_out_of_order");
       else receiver.lastSeqByWriter.set(write.writer, write.writerSeq);
     }
+  }
+
+  /**
+   * The writes a result lists, in order. Hundreds of receivers get the same
+   * result (only the frame header differs), so it is parsed once and reused.
+   * The cache key must be cheap — hashing kilobytes per receiver costs more
+   * than the scan it saves — so it is the result's timestamp plus the
+   * length of the frame's modifications: all receivers of a tracker watch
+   * one query, and a query has exactly one result at a given timestamp.
+   * Without a timestamp (official clients) the text itself is the key.
+   */
+  private writesIn(text: string, ts: bigint | undefined): ParsedResult {
+    const at = text.indexOf(MODIFICATIONS);
+    const key = ts === undefined || at === -1 ? text : `${ts}:${text.length - at}`;
+    const cached = this.parsed.get(key);
+    if (cached !== undefined) return cached;
+    const writeIds: number[] = [];
+    const duplicated: number[] = [];
+    const inResult = new Set<number>();
+    NONCE.lastIndex = 0;
+    for (let match = NONCE.exec(text); match !== null; match = NONCE.exec(text)) {
+      if (match[1] !== this.runId || match[2] !== this.scope) continue;
+      const writeId = Number(match[3]);
+      if (this.writes[writeId] === undefined) continue;
+      if (inResult.has(writeId)) duplicated.push(writeId);
+      else writeIds.push(writeId);
+      inResult.add(writeId);
+    }
+    const result = { writeIds, duplicated };
+    if (this.parsed.size >= PARSED_RESULTS_KEPT) this.parsed.delete(this.parsed.keys().next().value!);
+    this.parsed.set(key, result);
+    return result;
   }
 
   /** Counts expected and lost deliveries; call once, after the grace period. */

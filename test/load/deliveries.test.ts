@@ -75,6 +75,28 @@ describe("delivery accounting", () => {
   });
 });
 
+describe("parsing a shared result once", () => {
+  test("frames of one result with different per-connection headers give the same sightings", () => {
+    const metrics = new MetricsRecorder();
+    const tracker = new DeliveryTracker("run1", "0.0", metrics);
+    const [a, b] = [tracker.addReceiver("lean"), tracker.addReceiver("lean")];
+    tracker.ready(a, 0);
+    tracker.ready(b, 0);
+    const w0 = tracker.newWrite(1, 0, 10);
+    const w1 = tracker.newWrite(1, 1, 20);
+    const frame = (queryId: number, version: number, nonces: string[]) =>
+      `{"type":"Transition","startVersion":{"querySet":${version}},"endVersion":{"querySet":${version + 1}},"modifications":[{"queryId":${queryId},"type":"QueryUpdated","value":${JSON.stringify(nonces)}}]}`;
+    tracker.observe(a, frame(0, 1, [w0.nonce]), 100, 5n);
+    tracker.observe(b, frame(7, 12, [w0.nonce]), 110, 5n);
+    // A later result at a later timestamp is parsed afresh.
+    tracker.observe(a, frame(0, 2, [w0.nonce, w1.nonce]), 200, 6n);
+    tracker.observe(b, frame(7, 13, [w0.nonce, w1.nonce]), 210, 6n);
+    tracker.acknowledged(w0.writeId);
+    tracker.acknowledged(w1.writeId);
+    expect(tracker.finish()).toEqual({ expected: 4, lost: 0 });
+  });
+});
+
 describe("freshness of marker-less results", () => {
   test("a probe times each change from its intended time when an update at or past its commit arrives", () => {
     const metrics = new MetricsRecorder();
