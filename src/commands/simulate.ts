@@ -8,12 +8,15 @@ import { fileURLToPath } from "node:url";
 import { CliError, usageErrors } from "../errors.ts";
 import { ExitCode } from "../exitCodes.ts";
 import { parseThresholds, type Threshold } from "../metrics/thresholds.ts";
-import type { Verdict } from "../metrics/report.ts";
+import type { Report, Verdict } from "../metrics/report.ts";
 import { validateBaseConfig, type ScenarioConfig } from "../scenarios/config.ts";
 import { findScenario, SCENARIOS } from "../scenarios/index.ts";
 import { runSimulation, type BackendChoice } from "../load/simulation.ts";
 import { generateSigningKey, loadSigningKey, KeyFileError } from "../load/tokens.ts";
-import { progressLine, PROGRESS_EVERY_MS } from "../ui/plainProgress.ts";
+import { startDashboard } from "../ui/dashboard/startDashboard.tsx";
+import { plainOutput } from "../ui/plainOutput.ts";
+import { quietOutput } from "../ui/quietOutput.ts";
+import type { RunOutput } from "../ui/runOutput.ts";
 import { summaryText } from "../ui/summary.ts";
 import type { CommandContext } from "./context.ts";
 import { parseShard, parseUrl } from "./optionParsers.ts";
@@ -100,37 +103,45 @@ async function simulate(ctx: CommandContext, scenarioName: string | undefined, f
 
   const auth = await signingAuth(ctx, flags, backend);
   const reportPath = resolve(ctx.cwd, flags.report ?? `reports/${scenario.name}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  const version = await toolVersion();
   const controller = new AbortController();
-  const onSignal = () => {
+  // Ctrl-C (SIGINT), SIGTERM, and q or Ctrl-C on the dashboard (raw mode swallows SIGINT) all end up here.
+  const stop = () => {
     if (controller.signal.aborted) process.exit(ExitCode.error);
-    ctx.stderr.write("\nstopping: closing connections and writing the partial report (Ctrl-C again to quit at once)\n");
+    output.notice("stopping: closing connections and writing the partial report (Ctrl-C again to quit at once)");
     controller.abort();
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  let lastProgressAt = 0;
+  const output = chooseOutput(ctx, flags, { scenario: scenario.name, thresholds, onStop: stop });
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  let report: Report;
   try {
-    const { report } = await runSimulation(
-      { scenario, config, thresholds, backend, auth, shard: shard?.ok ? shard.value : undefined, reportPath, toolVersion: await toolVersion() },
-      {
-        signal: controller.signal,
-        log: (line) => {
-          if (!flags.quiet && !flags.json) ctx.stderr.write(`${line}\n`);
-        },
-        progress: (snapshot) => {
-          if (flags.quiet || flags.json || snapshot.elapsedMs - lastProgressAt < PROGRESS_EVERY_MS) return;
-          lastProgressAt = snapshot.elapsedMs;
-          ctx.stderr.write(`${progressLine(snapshot)}\n`);
-        },
-      },
-    );
-    if (flags.json) ctx.stdout.write(JSON.stringify(report, null, 2) + "\n");
-    else ctx.stdout.write(summaryText(report, reportPath));
-    return VERDICT_EXIT[report.verdict];
+    ({ report } = await runSimulation(
+      { scenario, config, thresholds, backend, auth, shard: shard?.ok ? shard.value : undefined, reportPath, toolVersion: version },
+      { signal: controller.signal, log: output.log, progress: output.progress },
+    ));
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    // The dashboard must be gone before anything else is printed.
+    await output.close();
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
   }
+  if (flags.json) ctx.stdout.write(JSON.stringify(report, null, 2) + "\n");
+  else ctx.stdout.write(summaryText(report, reportPath));
+  return VERDICT_EXIT[report.verdict];
+}
+
+/** The dashboard on an interactive terminal; plain lines for pipes, CI and --no-tui; silence for --quiet / --json. */
+function chooseOutput(ctx: CommandContext, flags: SimulateFlags, dashboard: { scenario: string; thresholds: Threshold[]; onStop: () => void }): RunOutput {
+  if (flags.quiet || flags.json) return quietOutput(ctx.stderr);
+  if (flags.tui === false || !ctx.stdout.isTTY || isCi(ctx.env)) return plainOutput(ctx.stderr);
+  return startDashboard({ ...dashboard, stdout: ctx.stdout as NodeJS.WriteStream, stderr: ctx.stderr as NodeJS.WriteStream, stdin: process.stdin });
+}
+
+/** The rule Ink itself uses (is-in-ci): under it Ink draws only a final frame, so no dashboard there. */
+function isCi(env: CommandContext["env"]): boolean {
+  const set = (name: string) => env[name] !== undefined && env[name] !== "0" && env[name] !== "false";
+  return set("CI") || set("CONTINUOUS_INTEGRATION");
 }
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {

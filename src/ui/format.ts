@@ -29,3 +29,8 @@ export function table(rows: readonly (readonly string[])[]): string {
     .map((row) => row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join("  ").trimEnd())
     .join("\n");
 }
+
+/** Operations per second → "48.7/s". */
+export function formatRate(perSecond: number): string {
+  return `${perSecond.toFixed(perSecond >= 100 ? 0 : 1)}/s`;
+}
