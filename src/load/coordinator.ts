@@ -69,6 +69,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const reconnects = new Array<number>(processes).fill(0);
   const latestHealth: HealthSample[] = [];
   const lastIndex = new Array<number>(processes).fill(-Infinity);
+  let publishedIndex = -Infinity;
   const logs: string[] = [];
   const startedAt = new Date();
   const startAtMs = Date.now() + START_DELAY_MS;
@@ -90,14 +91,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         gauges[worker] = message.gauges;
         reconnects[worker] = message.reconnects;
         lastIndex[worker] = message.sample.index;
-        // Publish once every process has reported this interval (never per event).
-        if (worker === 0 || Math.min(...lastIndex) === message.sample.index) {
+        // Publish once per interval, when every process has reported it (never per event).
+        const complete = Math.min(...lastIndex);
+        if (Number.isFinite(complete) && complete > publishedIndex) {
+          publishedIndex = complete;
           options.onSnapshot?.({
             elapsedMs: Date.now() - startAtMs,
             plannedMs,
             gauges: sumGauges(gauges),
             reconnects: reconnects.reduce((a, b) => a + b, 0),
-            intervalIndex: Math.min(...lastIndex),
+            intervalIndex: complete,
             metrics,
             latestHealth: [...latestHealth],
           });

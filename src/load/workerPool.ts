@@ -1,6 +1,7 @@
 // Forks the load processes and relays their messages. Each process runs
 // src/load/worker.ts under tsx, so no build step is needed.
 import { fork, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { FromWorker, ToWorker, WorkerAssignment } from "./workerMessages.ts";
 
@@ -35,7 +36,9 @@ export class WorkerPool {
   /** Starts `count` load processes and resolves once each has loaded its code. */
   static async start(count: number, onMessage: (worker: number, message: FromWorker) => void): Promise<WorkerPool> {
     const children = Array.from({ length: count }, () =>
-      fork(WORKER_ENTRY, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] }),
+      // Output is piped, not inherited: anything a load process prints must
+      // reach the log, not land in the middle of the dashboard.
+      fork(WORKER_ENTRY, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "pipe", "pipe", "ipc"] }),
     );
     const ready = children.map(
       (child, i) =>
@@ -51,6 +54,11 @@ export class WorkerPool {
           });
         }),
     );
+    children.forEach((child, i) => {
+      for (const stream of [child.stdout, child.stderr]) {
+        if (stream) createInterface({ input: stream }).on("line", (line) => onMessage(i, { type: "log", message: `load process ${i}: ${line}` }));
+      }
+    });
     const pool = new WorkerPool(children, onMessage);
     try {
       await Promise.all(ready);

@@ -92,6 +92,7 @@ export class RunMetrics {
 
   /** Summary over the last `windowMs` of intervals up to (and including) interval `upToIndex`. */
   recentSummary(metric: LatencyMetric, upToIndex: number, windowMs: number): LatencySummary {
+    if (!Number.isFinite(upToIndex)) return summarize(newHistogram());
     const span = Math.max(1, Math.round(windowMs / this.intervalMs));
     const parts: Histogram[] = [];
     for (let i = upToIndex - span + 1; i <= upToIndex; i++) {
@@ -103,6 +104,7 @@ export class RunMetrics {
 
   /** Counter total over the last `windowMs` of intervals (for rates on the dashboard). */
   recentCount(metric: CounterMetric, upToIndex: number, windowMs: number): number {
+    if (!Number.isFinite(upToIndex)) return 0;
     const span = Math.max(1, Math.round(windowMs / this.intervalMs));
     let total = 0;
     for (let i = upToIndex - span + 1; i <= upToIndex; i++) total += this.intervals.get(i)?.counters.get(metric) ?? 0;

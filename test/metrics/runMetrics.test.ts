@@ -39,3 +39,11 @@ describe("run metrics from interval samples", () => {
     expect(timeline.every((p) => p.latencies.chat_send_us?.count === 1)).toBe(true);
   });
 });
+
+describe("before every process has reported", () => {
+  test("a recent window ending at no interval is empty, not an endless loop", () => {
+    const run = new RunMetrics(1000);
+    expect(run.recentSummary("chat_send_us", -Infinity, 10_000).count).toBe(0);
+    expect(run.recentCount("mutations_sent", Number.NaN, 10_000)).toBe(0);
+  });
+});
