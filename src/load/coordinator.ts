@@ -5,7 +5,7 @@
 import type { JSONValue } from "convex/values";
 import { RunMetrics } from "../metrics/runMetrics.ts";
 import type { ScenarioConfig } from "../scenarios/config.ts";
-import type { Gauges, Scenario } from "../scenarios/scenario.ts";
+import { NO_GAUGES, sumGauges, type Gauges, type Scenario } from "../scenarios/scenario.ts";
 import type { HealthSample } from "./generatorHealth.ts";
 import type { SigningKey } from "./keys.ts";
 import { WorkerPool } from "./workerPool.ts";
@@ -65,7 +65,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const metrics = new RunMetrics(INTERVAL_MS);
   const healthSamples: HealthSample[] = [];
   const processes = config.workers;
-  const gauges: Gauges[] = Array.from({ length: processes }, () => ({ connectedViewers: 0, targetViewers: 0, intendedOps: 0, sentOps: 0 }));
+  const gauges: Gauges[] = Array.from({ length: processes }, () => NO_GAUGES);
   const reconnects = new Array<number>(processes).fill(0);
   const latestHealth: HealthSample[] = [];
   const lastIndex = new Array<number>(processes).fill(-Infinity);
@@ -155,16 +155,4 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     startedAt,
     endedAt: new Date(),
   };
-}
-
-function sumGauges(all: readonly Gauges[]): Gauges {
-  return all.reduce(
-    (sum, g) => ({
-      connectedViewers: sum.connectedViewers + g.connectedViewers,
-      targetViewers: sum.targetViewers + g.targetViewers,
-      intendedOps: sum.intendedOps + g.intendedOps,
-      sentOps: sum.sentOps + g.sentOps,
-    }),
-    { connectedViewers: 0, targetViewers: 0, intendedOps: 0, sentOps: 0 },
-  );
 }

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { JSONValue } from "convex/values";
 import { MetricsRecorder } from "../metrics/recorder.ts";
-import type { Gauges, Scenario, ScenarioRuntime } from "../scenarios/scenario.ts";
+import { NO_GAUGES, type Gauges, type Scenario, type ScenarioRuntime } from "../scenarios/scenario.ts";
 import { systemClock, type LoadClock } from "./clock.ts";
 import { HealthSampler, type HealthSample } from "./generatorHealth.ts";
 import { deriveSeed, seededRandom } from "./random.ts";
@@ -34,7 +34,7 @@ export async function runProcessSlice(options: ProcessRunOptions): Promise<void>
   const health = new HealthSampler();
   const queue = new TimerQueue(clock);
   const clients = new Set<VirtualClient>();
-  const gauges: Gauges = { connectedViewers: 0, targetViewers: 0, intendedOps: 0, sentOps: 0 };
+  const gauges: Gauges = { ...NO_GAUGES };
   const minter = await createTokenMinter({ key: assignment.auth.key, issuer: assignment.auth.issuer, audience: assignment.auth.audience });
 
   const flush = () => {

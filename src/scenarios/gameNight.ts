@@ -4,7 +4,7 @@
 import { chatBurst, type ChatSeed } from "./chatBurst.ts";
 import { progressSync, type ProgressSeed } from "./progressSync.ts";
 import { viewers, type ViewersSeed } from "./viewers.ts";
-import type { Gauges, Scenario, ScenarioRuntime } from "./scenario.ts";
+import { NO_GAUGES, sumGauges, type Gauges, type Scenario, type ScenarioRuntime } from "./scenario.ts";
 import { seedGames, seedUsers } from "./common.ts";
 
 export type GameNightSeed = { viewers: ViewersSeed; chat: ChatSeed; progress: ProgressSeed };
@@ -32,13 +32,9 @@ export const gameNight: Scenario<GameNightSeed> = {
   },
 
   async run(rt) {
-    const gauges = PARTS.map(() => ({ connectedViewers: 0, targetViewers: 0, intendedOps: 0, sentOps: 0 }) as Gauges);
-    const publish = () => rt.gauge(gauges.reduce((sum, g) => ({
-      connectedViewers: sum.connectedViewers + g.connectedViewers,
-      targetViewers: sum.targetViewers + g.targetViewers,
-      intendedOps: sum.intendedOps + g.intendedOps,
-      sentOps: sum.sentOps + g.sentOps,
-    })));
+    // Each part reports its own gauges; the process reports their sum.
+    const gauges: Gauges[] = PARTS.map(() => ({ ...NO_GAUGES }));
+    const publish = () => rt.gauge(sumGauges(gauges));
     const part = <Seed>(index: number, seed: Seed): ScenarioRuntime<Seed> => ({
       ...rt,
       seed,

@@ -27,10 +27,16 @@ export function inSlice(itemIndex: number, slice: Slice): boolean {
 export type Gauges = {
   connectedViewers: number;
   targetViewers: number;
-  /** Operations the schedule asked for so far, and those actually sent. */
-  intendedOps: number;
-  sentOps: number;
 };
+
+export const NO_GAUGES: Gauges = { connectedViewers: 0, targetViewers: 0 };
+
+export function sumGauges(all: readonly Gauges[]): Gauges {
+  return all.reduce(
+    (sum, g) => ({ connectedViewers: sum.connectedViewers + g.connectedViewers, targetViewers: sum.targetViewers + g.targetViewers }),
+    NO_GAUGES,
+  );
+}
 
 export interface ScenarioRuntime<Seed> {
   readonly config: ScenarioConfig;

@@ -39,7 +39,7 @@ export class SyntheticRun {
     return {
       elapsedMs: (this.index + 1) * 1000,
       plannedMs: 60_000,
-      gauges: { connectedViewers: 20, targetViewers: 20, intendedOps: 0, sentOps: 0 },
+      gauges: { connectedViewers: 20, targetViewers: 20 },
       reconnects: 0,
       intervalIndex: this.index,
       metrics: this.metrics,
