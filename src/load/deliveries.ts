@@ -17,6 +17,7 @@
 // bookkeeping, and a receiver is never expected to see another game's chat.
 import type { ClientKind } from "../metrics/recorder.ts";
 import type { MetricsRecorder } from "../metrics/recorder.ts";
+import type { ResultText } from "./sync/leanFrame.ts";
 
 // "csn-rt" marker, then run id, scope, write id, writer, writer seq, intended epoch µs.
 const NONCE = /csn-rt~([a-z0-9]+)~([a-z0-9.]+)~(\d+)~(\d+)~(\d+)~(\d+)/g;
@@ -29,9 +30,6 @@ type ParsedResult = { writeIds: number[]; duplicated: number[] };
 
 // Distinct results remembered: a few successive versions of a game's chat.
 const PARSED_RESULTS_KEPT = 16;
-
-/** Where a Transition frame's per-connection header ends and its results begin. */
-const MODIFICATIONS = '"modifications":[';
 
 type Write = { writer: number; writerSeq: number; intendedUs: number; acknowledged: boolean; excluded: boolean };
 
@@ -108,9 +106,9 @@ export class DeliveryTracker {
    * Scans one delivered result for this tracker's nonces. `ts`, when the
    * client knows it, is the timestamp the result is valid at.
    */
-  observe(receiver: Receiver, text: string, receivedAtUs: number, ts?: bigint): void {
+  observe(receiver: Receiver, result: ResultText, receivedAtUs: number): void {
     if (!receiver.listening) return;
-    const { writeIds, duplicated } = this.writesIn(text, ts);
+    const { writeIds, duplicated } = this.writesIn(result);
     for (const writeId of duplicated) {
       // Listed twice in one result: counted once per receiver and write.
       if (!receiver.duplicates.has(writeId)) {
@@ -131,18 +129,16 @@ export class DeliveryTracker {
 
   /**
    * The writes a result lists, in order. Hundreds of receivers get the same
-   * result (only the frame header differs), so it is parsed once and reused.
-   * The cache key must be cheap — hashing kilobytes per receiver costs more
-   * than the scan it saves — so it is the result's timestamp plus the
-   * length of the frame's modifications: all receivers of a tracker watch
-   * one query, and a query has exactly one result at a given timestamp.
-   * Without a timestamp (official clients) the text itself is the key.
+   * result (only the frame header differs), so it is parsed once and reused,
+   * keyed by the result's cheap key (see ResultText) — all receivers of a
+   * tracker watch one query, which has exactly one result at a timestamp.
+   * Without a key (official clients) the text itself is the key.
    */
-  private writesIn(text: string, ts: bigint | undefined): ParsedResult {
-    const at = text.indexOf(MODIFICATIONS);
-    const key = ts === undefined || at === -1 ? text : `${ts}:${text.length - at}`;
+  private writesIn(result: ResultText): ParsedResult {
+    const key = result.key ?? result.text();
     const cached = this.parsed.get(key);
     if (cached !== undefined) return cached;
+    const text = result.text();
     const writeIds: number[] = [];
     const duplicated: number[] = [];
     const inResult = new Set<number>();
@@ -155,10 +151,10 @@ export class DeliveryTracker {
       else writeIds.push(writeId);
       inResult.add(writeId);
     }
-    const result = { writeIds, duplicated };
+    const parsed = { writeIds, duplicated };
     if (this.parsed.size >= PARSED_RESULTS_KEPT) this.parsed.delete(this.parsed.keys().next().value!);
-    this.parsed.set(key, result);
-    return result;
+    this.parsed.set(key, parsed);
+    return parsed;
   }
 
   /** Counts expected and lost deliveries; call once, after the grace period. */

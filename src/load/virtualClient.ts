@@ -5,8 +5,9 @@
 // shows both paths side by side.
 import type { JSONValue } from "convex/values";
 import type { ClientKind } from "../metrics/recorder.ts";
+import type { ResultText } from "./sync/leanFrame.ts";
 
-export type { ClientKind };
+export type { ClientKind, ResultText };
 
 /**
  * "value": the subscriber needs the decoded result (viewer count, Continue
@@ -22,8 +23,8 @@ export type QueryUpdate = {
   ts?: bigint;
   /** mode "value": the result. */
   value?: JSONValue;
-  /** mode "scan": text that contains the result (the whole frame for the lean client). */
-  text?: string;
+  /** mode "scan": text that contains the result (the whole frame for the lean client), decoded on demand. */
+  text?: ResultText;
   /** The query failed: its error message and ConvexError data. */
   error?: { message: string; data?: JSONValue };
 };

@@ -80,7 +80,7 @@ function watchChat(rt: ScenarioRuntime<ChatSeed>, tracker: DeliveryTracker, view
         rt.metrics.record("query_duration_us", update.receivedAtUs - subscribedAt, client.kind);
         tracker.ready(receiver, update.receivedAtUs);
       }
-      if (update.text !== undefined) tracker.observe(receiver, update.text, update.receivedAtUs, update.ts);
+      if (update.text !== undefined) tracker.observe(receiver, update.text, update.receivedAtUs);
     });
   };
 }

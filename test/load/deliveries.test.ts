@@ -1,5 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { DeliveryTracker } from "../../src/load/deliveries.ts";
+import { readFrame, textResult, type ResultText } from "../../src/load/sync/leanFrame.ts";
+import { encodeServerMessage } from "../../src/protocol/sync/index.ts";
 import { FreshnessProbe, FreshnessTracker } from "../../src/load/freshness.ts";
 import { MetricsRecorder } from "../../src/metrics/recorder.ts";
 import { RunMetrics } from "../../src/metrics/runMetrics.ts";
@@ -22,9 +24,9 @@ describe("delivery accounting", () => {
     tracker.acknowledged(w0.writeId);
     tracker.acknowledged(w1.writeId);
     // a sees both (w0 twice across frames: still one sample); b only ever sees w0.
-    tracker.observe(a, `[${w0.nonce}]`, 2_500);
-    tracker.observe(a, `[${w0.nonce}, ${w1.nonce}]`, 3_400);
-    tracker.observe(b, `[${w0.nonce}]`, 2_700);
+    tracker.observe(a, textResult(`[${w0.nonce}]`), 2_500);
+    tracker.observe(a, textResult(`[${w0.nonce}, ${w1.nonce}]`), 3_400);
+    tracker.observe(b, textResult(`[${w0.nonce}]`), 2_700);
     expect(tracker.finish()).toEqual({ expected: 4, lost: 1 });
     const run = totals(metrics);
     expect(run.summary("mutation_observed_us").count).toBe(3);
@@ -42,7 +44,7 @@ describe("delivery accounting", () => {
     tracker.ready(r, 0);
     other.newWrite(1, 0, 10);
     otherRun.newWrite(1, 0, 10);
-    tracker.observe(r, `${other.newWrite(1, 1, 10).nonce} ${otherRun.newWrite(1, 1, 10).nonce}`, 100);
+    tracker.observe(r, textResult(`${other.newWrite(1, 1, 10).nonce} ${otherRun.newWrite(1, 1, 10).nonce}`), 100);
     expect(totals(metrics).summary("mutation_observed_us").count).toBe(0);
   });
 
@@ -53,8 +55,8 @@ describe("delivery accounting", () => {
     tracker.ready(r, 0);
     const first = tracker.newWrite(3, 0, 10);
     const second = tracker.newWrite(3, 1, 20);
-    tracker.observe(r, `${second.nonce} ${second.nonce}`, 30);
-    tracker.observe(r, `${first.nonce} ${second.nonce} ${second.nonce}`, 40);
+    tracker.observe(r, textResult(`${second.nonce} ${second.nonce}`), 30);
+    tracker.observe(r, textResult(`${first.nonce} ${second.nonce} ${second.nonce}`), 40);
     const run = totals(metrics);
     expect(run.counter("deliveries_duplicated")).toBe(1);
     expect(run.counter("deliveries_out_of_order")).toBe(1);
@@ -75,8 +77,23 @@ describe("delivery accounting", () => {
   });
 });
 
+/** A real Transition frame as the lean client reads it (large enough to be scanned, not parsed). */
+function leanFrame(queryId: number, querySet: number, ts: bigint, nonces: string[]): ResultText {
+  const value = nonces.map((nonce) => ({ message: `${nonce} ${"x".repeat(200)}` }));
+  const padding = Array.from({ length: 20 }, () => ({ message: "y".repeat(100) }));
+  const text = encodeServerMessage({
+    type: "Transition",
+    startVersion: { querySet, identity: 0, ts: ts - 1n },
+    endVersion: { querySet, identity: 0, ts },
+    modifications: [{ type: "QueryUpdated", queryId, value: [...value, ...padding], logLines: [], journal: null }],
+  });
+  const frame = readFrame(Buffer.from(text), false);
+  if (frame.kind !== "scannedTransition") throw new Error("expected the scanned fast path");
+  return frame.result;
+}
+
 describe("parsing a shared result once", () => {
-  test("frames of one result with different per-connection headers give the same sightings", () => {
+  test("frames of one result with different per-connection headers share one key and give the same sightings", () => {
     const metrics = new MetricsRecorder();
     const tracker = new DeliveryTracker("run1", "0.0", metrics);
     const [a, b] = [tracker.addReceiver("lean"), tracker.addReceiver("lean")];
@@ -84,13 +101,16 @@ describe("parsing a shared result once", () => {
     tracker.ready(b, 0);
     const w0 = tracker.newWrite(1, 0, 10);
     const w1 = tracker.newWrite(1, 1, 20);
-    const frame = (queryId: number, version: number, nonces: string[]) =>
-      `{"type":"Transition","startVersion":{"querySet":${version}},"endVersion":{"querySet":${version + 1}},"modifications":[{"queryId":${queryId},"type":"QueryUpdated","value":${JSON.stringify(nonces)}}]}`;
-    tracker.observe(a, frame(0, 1, [w0.nonce]), 100, 5n);
-    tracker.observe(b, frame(7, 12, [w0.nonce]), 110, 5n);
-    // A later result at a later timestamp is parsed afresh.
-    tracker.observe(a, frame(0, 2, [w0.nonce, w1.nonce]), 200, 6n);
-    tracker.observe(b, frame(7, 13, [w0.nonce, w1.nonce]), 210, 6n);
+    const forA = leanFrame(0, 1, 5n, [w0.nonce]);
+    const forB = leanFrame(7, 12, 5n, [w0.nonce]);
+    expect(forA.key).toBe(forB.key);
+    tracker.observe(a, forA, 100);
+    tracker.observe(b, forB, 110);
+    // A later result at a later timestamp is a different key, parsed afresh.
+    const later = leanFrame(0, 2, 6n, [w0.nonce, w1.nonce]);
+    expect(later.key).not.toBe(forA.key);
+    tracker.observe(a, later, 200);
+    tracker.observe(b, leanFrame(7, 13, 6n, [w0.nonce, w1.nonce]), 210);
     tracker.acknowledged(w0.writeId);
     tracker.acknowledged(w1.writeId);
     expect(tracker.finish()).toEqual({ expected: 4, lost: 0 });

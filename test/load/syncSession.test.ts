@@ -11,7 +11,7 @@ function scripted() {
     if (!decoded.ok) throw new Error(decoded.error.message);
     sent.push(decoded.message);
   }, {
-    onTransition: (endTs, text, modifications) => transitions.push({ endTs, text, modifications }),
+    onTransition: (endTs, result, modifications) => transitions.push({ endTs, text: result.text(), modifications }),
     onServerError: (kind, message) => errors.push(`${kind}: ${message}`),
   });
   return { session, sent, transitions, errors };

@@ -8,6 +8,7 @@ import { version as convexClientVersion } from "convex";
 import WebSocket from "ws";
 import type { StateModification } from "../../protocol/sync/index.ts";
 import type { ConnectOptions, MutationOutcome, QueryUpdate, SubscribeMode, VirtualClient } from "../virtualClient.ts";
+import type { ResultText } from "./leanFrame.ts";
 import { SyncSession } from "./syncSession.ts";
 
 // Reconnect delays: start fast (a restarted backend is usually back within a
@@ -43,7 +44,7 @@ export class LeanClient implements VirtualClient {
 
   constructor(private readonly options: ConnectOptions) {
     this.session = new SyncSession(randomUUID(), (text) => this.socket?.send(text), {
-      onTransition: (endTs, text, modifications) => this.deliver(endTs, text, modifications),
+      onTransition: (endTs, result, modifications) => this.deliver(endTs, result, modifications),
       onServerError: (kind, message) => {
         this.lastServerError = `${kind}: ${message}`;
         // Like the official client: any server-side failure drops the connection and starts over.
@@ -102,7 +103,8 @@ export class LeanClient implements VirtualClient {
     socket.on("message", (data, isBinary) => {
       if (isBinary) return;
       this.armSilenceTimer();
-      this.session.onFrame(data.toString());
+      // Raw bytes: the session decodes only what it needs (see leanFrame.ts).
+      this.session.onFrame(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data));
     });
     socket.on("error", () => {
       // "close" follows every error; reconnecting happens there.
@@ -130,7 +132,7 @@ export class LeanClient implements VirtualClient {
     this.silenceTimer = setTimeout(() => this.socket?.terminate(), SERVER_SILENCE_MS);
   }
 
-  private deliver(endTs: bigint, text: string, modifications: readonly StateModification[] | undefined): void {
+  private deliver(endTs: bigint, text: ResultText, modifications: readonly StateModification[] | undefined): void {
     if (this.subscriptions.size === 0) return;
     const receivedAtUs = this.options.epochMicros();
     if (modifications === undefined) {

@@ -7,6 +7,7 @@ import { ConvexError, type JSONValue } from "convex/values";
 import { makeFunctionReference } from "convex/server";
 import WebSocket from "ws";
 import type { ConnectOptions, MutationOutcome, QueryUpdate, SubscribeMode, VirtualClient } from "../virtualClient.ts";
+import { textResult } from "./leanFrame.ts";
 import { MutationError } from "./syncSession.ts";
 
 export class OfficialClient implements VirtualClient {
@@ -40,7 +41,7 @@ export class OfficialClient implements VirtualClient {
       args,
       (value) => {
         const receivedAtUs = this.options.epochMicros();
-        onUpdate(mode === "value" ? { receivedAtUs, value: value as JSONValue } : { receivedAtUs, text: JSON.stringify(value) });
+        onUpdate(mode === "value" ? { receivedAtUs, value: value as JSONValue } : { receivedAtUs, text: textResult(JSON.stringify(value)) });
       },
       (error) => {
         const data = error instanceof ConvexError ? (error.data as JSONValue) : undefined;

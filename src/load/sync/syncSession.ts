@@ -22,7 +22,7 @@ import {
   type ServerMessage,
   type StateModification,
 } from "../../protocol/sync/index.ts";
-import { readFrame } from "./leanFrame.ts";
+import { readFrame, textResult, type ResultText } from "./leanFrame.ts";
 
 export type MutationFailure = { message: string; data?: JSONValue };
 
@@ -35,7 +35,7 @@ export class MutationError extends Error {
 
 export type SessionCallbacks = {
   /** A Transition arrived; `modifications` is present only when it was decoded. */
-  onTransition(endTs: bigint, text: string, modifications: readonly StateModification[] | undefined): void;
+  onTransition(endTs: bigint, result: ResultText, modifications: readonly StateModification[] | undefined): void;
   /** The server refused the token or failed the connection; the transport decides what to do. */
   onServerError(kind: "AuthError" | "FatalError" | "ProtocolError", message: string): void;
 };
@@ -144,11 +144,11 @@ export class SyncSession {
     this.mutations.clear();
   }
 
-  onFrame(text: string): void {
-    const frame = readFrame(text, this.decodeTransitions);
+  onFrame(data: Buffer | string): void {
+    const frame = readFrame(typeof data === "string" ? Buffer.from(data) : data, this.decodeTransitions);
     switch (frame.kind) {
       case "scannedTransition":
-        return this.transitioned(frame.endTs, frame.text, undefined);
+        return this.transitioned(frame.endTs, frame.result, undefined);
       case "invalid":
         return this.callbacks.onServerError("ProtocolError", frame.error);
       case "message": {
@@ -159,7 +159,7 @@ export class SyncSession {
         // modifications' JSON holds everything a scan looks for.
         const wholeText = frame.message.type === "TransitionChunk" && assembled.message.type === "Transition"
           ? JSON.stringify(assembled.message.modifications)
-          : text;
+          : frame.text;
         return this.handle(assembled.message, wholeText);
       }
       default:
@@ -170,7 +170,7 @@ export class SyncSession {
   private handle(message: ServerMessage, text: string): void {
     switch (message.type) {
       case "Transition":
-        return this.transitioned(message.endVersion.ts, text, message.modifications);
+        return this.transitioned(message.endVersion.ts, textResult(text), message.modifications);
       case "MutationResponse": {
         const pending = this.mutations.get(message.requestId);
         if (pending === undefined) return;
@@ -196,9 +196,9 @@ export class SyncSession {
     }
   }
 
-  private transitioned(endTs: bigint, text: string, modifications: readonly StateModification[] | undefined): void {
+  private transitioned(endTs: bigint, result: ResultText, modifications: readonly StateModification[] | undefined): void {
     if (endTs > this.maxObservedTs) this.maxObservedTs = endTs;
-    this.callbacks.onTransition(endTs, text, modifications);
+    this.callbacks.onTransition(endTs, result, modifications);
     for (const pending of this.mutations.values()) {
       if (pending.commitTs !== null && pending.commitTs <= this.maxObservedTs) this.settle(pending);
     }
