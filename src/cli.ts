@@ -2,6 +2,7 @@
 // lives in its own module under src/commands/ and owns its option parsing.
 import { Command } from "commander";
 import { readFileSync } from "node:fs";
+import { keysCommand } from "./commands/keys.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { simulateCommand } from "./commands/simulate.ts";
 import { reportCommand } from "./commands/report.ts";
@@ -24,6 +25,7 @@ const program = new Command()
 // Commands register here, one module each under src/commands/.
 program.addCommand(simulateCommand());
 program.addCommand(serveCommand());
+program.addCommand(keysCommand());
 program.addCommand(reportCommand());
 
 await program.parseAsync(process.argv);

@@ -26,8 +26,8 @@ import { toolVersion } from "./toolVersion.ts";
 
 const DEFAULT_SCENARIO = "game-night";
 const DEFAULT_FUNCTIONS_DIR = fileURLToPath(new URL("../../convex", import.meta.url));
-const DEFAULT_KEY_FILE = ".csn-rt/signing-key.json";
-const DEFAULT_ISSUER = "https://csn-rt.local";
+export const DEFAULT_KEY_FILE = ".csn-rt/signing-key.json";
+export const DEFAULT_ISSUER = "https://csn-rt.local";
 
 export const VERDICT_EXIT: Record<Verdict, ExitCode> = {
   pass: ExitCode.pass,
