@@ -10,7 +10,7 @@ import { DeliveryTracker, type Receiver } from "../load/deliveries.ts";
 import type { VirtualClient } from "../load/virtualClient.ts";
 import type { ScenarioConfig } from "./config.ts";
 import { inSlice, type Scenario, type ScenarioRuntime } from "./scenario.ts";
-import { connectViewersOverRamp, seedGames, seedUsers, sliceOfRate } from "./common.ts";
+import { connectViewersOverRamp, driveOperations, seedGames, seedUsers, sliceOfRate } from "./common.ts";
 
 export type ChatSeed = { gameIds: string[] };
 
@@ -114,15 +114,12 @@ async function sendBursts(rt: ScenarioRuntime<ChatSeed>, tracker: DeliveryTracke
   let nextWriter = 0;
   const startMs = rt.startAtMs + config.rampMs;
   const moderation = moderate(rt, moderator, tracker, recent, startMs);
-  await driveOpenModel({
-    model: burstModel(sliceOfRate(config.chatRate, rt.slice), config.burstMs, config.burstPauseMs, config.durationMs),
+  await driveOperations(rt, {
+    open: burstModel(sliceOfRate(config.chatRate, rt.slice), config.burstMs, config.burstPauseMs, config.durationMs),
     startMs,
-    queue: rt.queue,
     // Writers send one message at a time; an arrival finding them all busy is dropped.
-    maxInFlight: writers.length,
-    signal: rt.signal,
-    onDropped: () => rt.metrics.add("dropped_arrivals"),
-    onArrival: async (intendedMs) => {
+    units: writers.length,
+    onOperation: async (intendedMs) => {
       let writer = writers[nextWriter++ % writers.length];
       for (let tries = 0; writer.busy && tries < writers.length; tries++) writer = writers[nextWriter++ % writers.length];
       writer.busy = true;
@@ -136,7 +133,7 @@ async function sendBursts(rt: ScenarioRuntime<ChatSeed>, tracker: DeliveryTracke
         recent.push({ writeId, messageId: String(messageId) });
         if (recent.length > 100) recent.shift();
       } catch {
-        rt.metrics.add("mutation_errors");
+        if (!rt.signal.aborted) rt.metrics.add("mutation_errors");
       } finally {
         writer.busy = false;
       }
