@@ -30,8 +30,13 @@ export const chatBurst: Scenario<ChatSeed> = {
 
   validate(config) {
     const problems: string[] = [];
-    // Writers send one at a time; each may send 1 message a second after a burst of CHAT_BURST (convex/lib/rateLimit.ts).
-    if (config.chatRate / config.writers > CHAT_REFILL_PER_SECOND && config.burstMs / 1000 * (config.chatRate / config.writers) > CHAT_BURST) {
+    // Each writer may send 1 message a second after a burst of CHAT_BURST (convex/lib/rateLimit.ts).
+    if (config.model === "closed") {
+      const perWriter = 1000 / Math.max(1, config.thinkTimeMs);
+      if (perWriter > CHAT_REFILL_PER_SECOND) {
+        problems.push(`--think-time ${config.thinkTimeMs}ms makes each writer send ${perWriter.toFixed(1)} messages/s, above the chat rate limit (${CHAT_REFILL_PER_SECOND}/s per user): use --think-time 1s or more`);
+      }
+    } else if (config.chatRate / config.writers > CHAT_REFILL_PER_SECOND && (config.burstMs / 1000) * (config.chatRate / config.writers) > CHAT_BURST) {
       problems.push(
         `--writers ${config.writers} cannot sustain --chat-rate ${config.chatRate} under the chat rate limit (${CHAT_REFILL_PER_SECOND} message/s per user): use --writers ${Math.ceil(config.chatRate / CHAT_REFILL_PER_SECOND)} or more`,
       );
