@@ -1,16 +1,14 @@
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { MAX_MESSAGE_LENGTH } from "../../convex/chat";
 import { CHAT_BURST } from "../../convex/lib/rateLimit";
-import { allRows, asAdmin, asUser, expectRefusal, newDeployment, seedGame, type Deployment } from "./harness";
+import { allRows, asAdmin, asUser, expectRefusal, newDeployment, useFakeClock, seedGame, type Deployment } from "./harness";
 
+useFakeClock();
 let t: Deployment;
 beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(new Date("2026-11-25T12:00:00Z"));
   t = newDeployment();
 });
-afterEach(() => vi.useRealTimers());
 
 describe("sending and listing", () => {
   test("messages come back in time order with the sender's name, trimmed", async () => {

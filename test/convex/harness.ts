@@ -3,7 +3,7 @@
 // games and content.
 /// <reference types="vite/client" />
 import { convexTest } from "convex-test";
-import { expect } from "vitest";
+import { afterEach, beforeEach, expect, vi } from "vitest";
 import { internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import schema from "../../convex/schema";
@@ -16,6 +16,15 @@ export function newDeployment() {
 }
 
 export type Deployment = ReturnType<typeof newDeployment>;
+
+/** Fake timers from a fixed date for every test of the file, so staleness and rate limits are exact. */
+export function useFakeClock(start = "2026-11-25T12:00:00Z") {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date(start));
+  });
+  afterEach(() => vi.useRealTimers());
+}
 
 export function asUser(t: Deployment, subject: string, claims: { name?: string; permissions?: string[] } = {}) {
   return t.withIdentity({ subject, issuer: "https://csn-rt.test", name: claims.name ?? subject, ...claims });

@@ -1,16 +1,14 @@
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { CLEANUP_BATCH_SIZE, HEARTBEAT_INTERVAL_MS, STALE_AFTER_MS } from "../../convex/liveSessions";
-import { allRows, asUser, expectRefusal, newDeployment, seedGame, type Deployment } from "./harness";
+import { allRows, asUser, expectRefusal, newDeployment, useFakeClock, seedGame, type Deployment } from "./harness";
 
+useFakeClock();
 let t: Deployment;
 beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(new Date("2026-11-25T12:00:00Z"));
   t = newDeployment();
 });
-afterEach(() => vi.useRealTimers());
 
 const viewerCount = (gameId: Id<"games">) => t.query(api.liveSessions.getViewerCount, { gameId });
 

@@ -1,15 +1,13 @@
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { allRows, asUser, expectRefusal, newDeployment, seedContent, seedGame, type Deployment } from "./harness";
+import { allRows, asUser, expectRefusal, newDeployment, useFakeClock, seedContent, seedGame, type Deployment } from "./harness";
 
+useFakeClock();
 let t: Deployment;
 beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(new Date("2026-11-25T12:00:00Z"));
   t = newDeployment();
 });
-afterEach(() => vi.useRealTimers());
 
 describe("updateProgress", () => {
   test("creates the caller's row with completion computed on the server", async () => {

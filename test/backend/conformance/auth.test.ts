@@ -4,21 +4,17 @@
 // token from another issuer and a forged signature are refused — the client
 // is told, and nothing is written on the refused identity's behalf.
 import { ConvexHttpClient } from "convex/browser";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { createTokenMinter, generateSigningKey } from "../../../src/load/tokens.ts";
-import { eventually, ISSUER, rejectionOf, seedGame, startConformance, type Conformance } from "./harness.ts";
+import { eventually, ISSUER, rejectionOf, seedGame, useConformance } from "./harness.ts";
 
-let t: Conformance;
+const t = useConformance({ app: "csn" });
 let gameId: Id<"games">;
 
 beforeAll(async () => {
-  t = await startConformance({ app: "csn" });
   gameId = await seedGame(t);
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 const HOUR_MS = 3_600_000;

@@ -4,18 +4,12 @@
 // overlap in time, conflict inside the engine and must be retried.
 import { anyApi, type FunctionReference } from "convex/server";
 import type { Value } from "convex/values";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startConformance, type Conformance } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { eventually, useConformance } from "./harness.ts";
 
 const api = anyApi;
-let t: Conformance;
 
-beforeAll(async () => {
-  t = await startConformance({ app: "fixture" });
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useConformance({ app: "fixture" });
 
 const SOCKET_CLIENTS = 4;
 const PER_SOCKET_CLIENT = 15;

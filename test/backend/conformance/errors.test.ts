@@ -5,18 +5,12 @@
 // handler runs.
 import { anyApi } from "convex/server";
 import { ConvexError } from "convex/values";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { firstError, rejectionOf, startConformance, type Conformance } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { firstError, rejectionOf, useConformance } from "./harness.ts";
 
 const api = anyApi;
-let t: Conformance;
 
-beforeAll(async () => {
-  t = await startConformance({ app: "fixture" });
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useConformance({ app: "fixture" });
 
 const REFUSAL = { kind: "Refused", reason: "not today", retryAfterMs: 1500 };
 

@@ -2,18 +2,12 @@
 // stopped at Convex's 1 s limit with a clear timeout error, and the backend
 // goes on serving everyone else meanwhile and afterwards.
 import { anyApi } from "convex/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, firstError, rejectionOf, startConformance, type Conformance } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { eventually, firstError, rejectionOf, useConformance } from "./harness.ts";
 
 const api = anyApi;
-let t: Conformance;
 
-beforeAll(async () => {
-  t = await startConformance({ app: "fixture" });
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useConformance({ app: "fixture" });
 
 const TIMEOUT_MESSAGE = /Function execution timed out \(maximum duration: 1s\)/;
 

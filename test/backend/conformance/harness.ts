@@ -3,6 +3,7 @@
 // (test/fixtures/conformance-app/), reached only the way an app reaches
 // Convex — the official `convex` clients — plus raw HTTP / raw `ws` where a
 // test must send what no client would.
+import { afterAll, beforeAll } from "vitest";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
@@ -120,6 +121,27 @@ export async function startConformance(options: ConformanceOptions): Promise<Con
 }
 
 /** Polls `predicate` until it holds (for state only visible through callbacks). */
+/**
+ * One backend for the tests of a file (or describe block): started before
+ * they run, closed after. The returned object stands for it once started.
+ */
+export function useConformance(options: ConformanceOptions): Conformance {
+  let current: Conformance | undefined;
+  beforeAll(async () => {
+    current = await startConformance(options);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return new Proxy({} as Conformance, {
+    get(_target, property) {
+      if (current === undefined) throw new Error("the conformance backend is used before beforeAll started it");
+      const value = (current as unknown as Record<PropertyKey, unknown>)[property];
+      return typeof value === "function" ? value.bind(current) : value;
+    },
+  });
+}
+
 export async function eventually(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {

@@ -3,18 +3,12 @@
 // function" and nothing runs; the admin key over HTTP runs them.
 import { ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, rejectionOf, startConformance, type Conformance } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { eventually, rejectionOf, useConformance } from "./harness.ts";
 
 const api = anyApi;
-let t: Conformance;
 
-beforeAll(async () => {
-  t = await startConformance({ app: "fixture" });
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useConformance({ app: "fixture" });
 
 describe("internal functions", () => {
   it("an internal query is refused to a public WebSocket client", async () => {

@@ -6,20 +6,14 @@ import type { ConvexClient } from "convex/browser";
 import { anyApi } from "convex/server";
 import type { Socket } from "node:net";
 import WebSocket from "ws";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startConformance, type Conformance } from "./harness.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { eventually, useConformance } from "./harness.ts";
 
 const api = anyApi;
-let t: Conformance;
 // Small limits so "too large" is cheap to send.
 const MAX_BYTES = 64 * 1024;
 
-beforeAll(async () => {
-  t = await startConformance({ app: "fixture", tuning: { maxClientFrameBytes: MAX_BYTES, maxHttpBodyBytes: MAX_BYTES } });
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useConformance({ app: "fixture", tuning: { maxClientFrameBytes: MAX_BYTES, maxHttpBodyBytes: MAX_BYTES } });
 
 type HttpCase = { name: string; method?: string; path: string; body?: string; headers?: Record<string, string>; status: number; message: RegExp };
 

@@ -5,18 +5,12 @@
 // twice.
 import type { ConvexClient } from "convex/browser";
 import { anyApi } from "convex/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startConformance, type Conformance } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { eventually, useConformance } from "./harness.ts";
 
 const api = anyApi;
-let t: Conformance;
 
-beforeAll(async () => {
-  t = await startConformance({ app: "fixture" });
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useConformance({ app: "fixture" });
 
 const PAGE_SIZE = 5;
 const SEEDED = 40;

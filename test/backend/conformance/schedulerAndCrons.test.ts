@@ -4,20 +4,14 @@
 // viewer sessions whose heartbeats stopped.
 import type { ConvexClient } from "convex/browser";
 import { anyApi } from "convex/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { api } from "../../../convex/_generated/api";
-import { eventually, seedGame, startConformance, type Conformance } from "./harness.ts";
+import { eventually, seedGame, useConformance } from "./harness.ts";
 
 const MINUTE = 60_000;
 
 describe("the scheduler under the virtual clock", () => {
-  let t: Conformance;
-  beforeAll(async () => {
-    t = await startConformance({ app: "fixture", clock: "virtual" });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useConformance({ app: "fixture", clock: "virtual" });
 
   it("a function scheduled a minute ahead runs when the clock reaches it, not before", async () => {
     const client = t.client();
@@ -56,13 +50,7 @@ describe("the scheduler under the virtual clock", () => {
 });
 
 describe("the CSN app's cleanup cron under the virtual clock", () => {
-  let t: Conformance;
-  beforeAll(async () => {
-    t = await startConformance({ app: "csn", clock: "virtual" });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useConformance({ app: "csn", clock: "virtual" });
 
   it("retires sessions without a heartbeat for over 2 minutes and keeps the one that heartbeats", async () => {
     const gameId = await seedGame(t);

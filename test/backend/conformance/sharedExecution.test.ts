@@ -6,21 +6,14 @@
 // subscription layer; sharedQueries: distinct live queries).
 import type { ConvexClient } from "convex/browser";
 import { anyApi } from "convex/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { api } from "../../../convex/_generated/api";
-import { eventually, seedContent, seedGame, startConformance, type Conformance } from "./harness.ts";
+import { eventually, seedContent, seedGame, useConformance } from "./harness.ts";
 
-let t: Conformance;
+const t = useConformance({ app: "csn" });
 const stats = () => t.backend.server.stats();
 
 describe("shared execution in the CSN app", () => {
-  beforeAll(async () => {
-    t = await startConformance({ app: "csn" });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-
   it("twenty identical anonymous subscriptions share one run per change", async () => {
     const gameId = await seedGame(t);
     const before = stats();
@@ -90,12 +83,9 @@ describe("shared execution in the CSN app", () => {
 });
 
 describe("shared execution when a query's use of the caller changes", () => {
-  beforeAll(async () => {
-    t = await startConformance({ app: "fixture" });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  // Its own backend (the fixture app), shadowing the CSN one above.
+  const t = useConformance({ app: "fixture" });
+  const stats = () => t.backend.server.stats();
 
   it("a shared query that starts reading the caller splits per user, and no one ever sees another's result", async () => {
     const before = stats();

@@ -2,18 +2,12 @@
 // a write by one client reaches another client's live query, and only
 // results that changed are pushed.
 import { anyApi } from "convex/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startConformance, type Conformance } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { eventually, useConformance } from "./harness.ts";
 
 const api = anyApi;
-let t: Conformance;
 
-beforeAll(async () => {
-  t = await startConformance({ app: "fixture" });
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useConformance({ app: "fixture" });
 
 describe("subscriptions", () => {
   it("a passive subscriber sees the value another client's mutation wrote", async () => {
