@@ -31,6 +31,8 @@ export type RunSnapshot = {
 export type LoadResult = {
   metrics: RunMetrics;
   healthSamples: HealthSample[];
+  /** Each process's event-loop lag p99 over its whole run, ms. */
+  runLagP99Ms: number[];
   processes: number;
   gauges: Gauges;
   reconnects: number;
@@ -146,6 +148,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   return {
     metrics,
     healthSamples,
+    runLagP99Ms: latestHealth.map((h) => h?.runLagP99Ms ?? 0),
     processes,
     gauges: sumGauges(gauges),
     reconnects: reconnects.reduce((a, b) => a + b, 0),

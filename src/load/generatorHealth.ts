@@ -2,7 +2,7 @@
 // event-loop delay and CPU once per interval. A generator that lags reports
 // receive times late and starts work late; csn-rt then calls the run
 // inconclusive instead of blaming (or crediting) the backend.
-import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
+import { createHistogram, type RecordableHistogram } from "node:perf_hooks";
 
 export type HealthSample = {
   /** Event-loop delay during the interval, ms. */
@@ -11,19 +11,30 @@ export type HealthSample = {
   lagMaxMs: number;
   /** CPU time used during the interval, as % of one core. */
   cpuPercent: number;
+  /** Event-loop delay p99 over the whole run so far (not per interval), ms. */
+  runLagP99Ms: number;
 };
 
-// Resolution of the delay monitor: fine enough to see 10 ms stalls.
-const LAG_RESOLUTION_MS = 10;
+// The delay probe fires this often; each firing records how long the loop
+// really took to come back (period + lag), fine enough to see 10 ms stalls.
+const PROBE_PERIOD_MS = 10;
 
 export class HealthSampler {
-  private readonly delay: IntervalHistogram;
+  /** Loop periods since the last sample, and over the whole run (ns). */
+  private readonly interval: RecordableHistogram = createHistogram();
+  private readonly run: RecordableHistogram = createHistogram();
+  private readonly probe: NodeJS.Timeout;
   private lastCpu = process.cpuUsage();
   private lastAt = performance.now();
 
   constructor() {
-    this.delay = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
-    this.delay.enable();
+    this.interval.recordDelta();
+    this.run.recordDelta();
+    this.probe = setInterval(() => {
+      this.interval.recordDelta();
+      this.run.recordDelta();
+    }, PROBE_PERIOD_MS);
+    this.probe.unref();
   }
 
   /** The interval since the previous sample (or construction). */
@@ -31,24 +42,24 @@ export class HealthSampler {
     const now = performance.now();
     const cpu = process.cpuUsage(this.lastCpu);
     const elapsedMs = Math.max(1, now - this.lastAt);
-    const nsToMs = (ns: number) => (Number.isFinite(ns) ? ns / 1e6 : 0);
-    // The monitor's values include its own resolution as a floor; subtract it
-    // so an idle loop reads ~0 rather than ~10 ms.
-    const lag = (ns: number) => Math.max(0, nsToMs(ns) - LAG_RESOLUTION_MS);
+    // A period is the probe's own 10 ms plus the lag; report only the lag.
+    const lag = (h: RecordableHistogram, value: (h: RecordableHistogram) => number) =>
+      h.count > 0 ? Math.max(0, value(h) / 1e6 - PROBE_PERIOD_MS) : 0;
     const result: HealthSample = {
-      lagP50Ms: lag(this.delay.percentile(50)),
-      lagP99Ms: lag(this.delay.percentile(99)),
-      lagMaxMs: lag(this.delay.max),
+      lagP50Ms: lag(this.interval, (h) => h.percentile(50)),
+      lagP99Ms: lag(this.interval, (h) => h.percentile(99)),
+      lagMaxMs: lag(this.interval, (h) => h.max),
       cpuPercent: ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100,
+      runLagP99Ms: lag(this.run, (h) => h.percentile(99)),
     };
-    this.delay.reset();
+    this.interval.reset();
     this.lastCpu = process.cpuUsage();
     this.lastAt = now;
     return result;
   }
 
   stop(): void {
-    this.delay.disable();
+    clearInterval(this.probe);
   }
 }
 
@@ -60,8 +71,12 @@ export const MAX_HEALTHY_CPU_PERCENT = 90;
 
 export type HealthVerdict = { healthy: boolean; reasons: string[] };
 
-/** Judges a whole run from every process's samples and the dropped-arrival count. */
-export function judgeHealth(samples: readonly HealthSample[], droppedArrivals: number): HealthVerdict & {
+/**
+ * Judges a whole run: `intervals` are every process's per-interval samples
+ * (for CPU and the lag median), `runLagP99Ms` each process's last whole-run
+ * lag p99 (the lag criterion: the worst process decides).
+ */
+export function judgeHealth(intervals: readonly HealthSample[], runLagP99Ms: readonly number[], droppedArrivals: number): HealthVerdict & {
   lagP50Ms: number;
   lagP99Ms: number;
   lagMaxMs: number;
@@ -69,20 +84,17 @@ export function judgeHealth(samples: readonly HealthSample[], droppedArrivals: n
   cpuMaxPercent: number;
 } {
   const reasons: string[] = [];
-  const sortedP99 = samples.map((s) => s.lagP99Ms).sort((a, b) => a - b);
-  // The run's lag p99 is the 99th percentile over intervals of each interval's p99:
-  // a few isolated GC pauses don't condemn a run, a sustained stall does.
-  const lagP99Ms = quantile(sortedP99, 0.99);
-  const lagP50Ms = quantile(samples.map((s) => s.lagP50Ms).sort((a, b) => a - b), 0.5);
-  const lagMaxMs = Math.max(0, ...samples.map((s) => s.lagMaxMs));
-  const cpu = samples.map((s) => s.cpuPercent);
+  const lagP99Ms = Math.max(0, ...runLagP99Ms);
+  const lagP50Ms = quantile(intervals.map((s) => s.lagP50Ms).sort((a, b) => a - b), 0.5);
+  const lagMaxMs = Math.max(0, ...intervals.map((s) => s.lagMaxMs));
+  const cpu = intervals.map((s) => s.cpuPercent);
   const cpuMeanPercent = cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : 0;
   const cpuMaxPercent = Math.max(0, ...cpu);
   if (droppedArrivals > 0) {
     reasons.push(`${droppedArrivals} arrivals were dropped because too many operations were already in flight`);
   }
   if (lagP99Ms > MAX_HEALTHY_LAG_P99_MS) {
-    reasons.push(`event-loop lag p99 was ${lagP99Ms.toFixed(0)} ms (limit ${MAX_HEALTHY_LAG_P99_MS} ms): the generator could not keep up`);
+    reasons.push(`event-loop lag p99 over the run was ${lagP99Ms.toFixed(0)} ms (limit ${MAX_HEALTHY_LAG_P99_MS} ms): the generator could not keep up`);
   }
   if (cpuMeanPercent > MAX_HEALTHY_CPU_PERCENT) {
     reasons.push(`load processes averaged ${cpuMeanPercent.toFixed(0)} % of a core (limit ${MAX_HEALTHY_CPU_PERCENT} %): add --workers or lower the load`);

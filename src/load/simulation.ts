@@ -81,6 +81,7 @@ export async function runSimulation(plan: SimulationPlan, io: SimulationIo): Pro
       config: { ...plan.config, thresholds: plan.thresholds.map((t) => t.expression) },
       metrics: result.metrics,
       healthSamples: result.healthSamples,
+      runLagP99Ms: result.runLagP99Ms,
       processes: result.processes,
       thresholds: plan.thresholds,
       backend: { kind: plan.backend.kind, url },

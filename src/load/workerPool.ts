@@ -38,7 +38,7 @@ export class WorkerPool {
     const children = Array.from({ length: count }, () =>
       // Output is piped, not inherited: anything a load process prints must
       // reach the log, not land in the middle of the dashboard.
-      fork(WORKER_ENTRY, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "pipe", "pipe", "ipc"] }),
+      fork(WORKER_ENTRY, [], { execArgv: ["--import", "tsx", "--max-semi-space-size=32"], stdio: ["ignore", "pipe", "pipe", "ipc"] }),
     );
     const ready = children.map(
       (child, i) =>

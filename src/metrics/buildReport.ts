@@ -18,6 +18,8 @@ export type ReportInput = {
   config: Record<string, unknown>;
   metrics: RunMetrics;
   healthSamples: readonly HealthSample[];
+  /** Each load process's whole-run event-loop lag p99, ms. */
+  runLagP99Ms: readonly number[];
   processes: number;
   thresholds: readonly Threshold[];
   backend: Report["environment"]["backend"];
@@ -33,8 +35,8 @@ export function latencyEntry(histogram: Histogram): LatencyEntry {
   return { unit: "us", ...summarize(histogram), histogram: encodeHistogram(histogram) };
 }
 
-export function generatorHealthOf(samples: readonly HealthSample[], processes: number, droppedArrivals: number): GeneratorHealth {
-  const judged = judgeHealth(samples, droppedArrivals);
+export function generatorHealthOf(samples: readonly HealthSample[], runLagP99Ms: readonly number[], processes: number, droppedArrivals: number): GeneratorHealth {
+  const judged = judgeHealth(samples, runLagP99Ms, droppedArrivals);
   const round = (n: number) => Math.round(n * 10) / 10;
   return {
     processes,
@@ -59,7 +61,7 @@ export function buildReport(input: ReportInput): Report {
     }
     if (Object.keys(entries).length > 0) byClient[client] = entries;
   }
-  const generator = generatorHealthOf(input.healthSamples, input.processes, metrics.counter("dropped_arrivals"));
+  const generator = generatorHealthOf(input.healthSamples, input.runLagP99Ms, input.processes, metrics.counter("dropped_arrivals"));
   const thresholds = evaluateThresholds(input.thresholds, {
     histogram: (m) => metrics.histogram(m),
     counter: (m) => metrics.counter(m as never),

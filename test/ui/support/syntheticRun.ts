@@ -50,7 +50,7 @@ export class SyntheticRun {
 }
 
 export function healthy(overrides: Partial<HealthSample> = {}): HealthSample {
-  return { lagP50Ms: 1, lagP99Ms: 4, lagMaxMs: 9, cpuPercent: 35, ...overrides };
+  return { lagP50Ms: 1, lagP99Ms: 4, lagMaxMs: 9, cpuPercent: 35, runLagP99Ms: 4, ...overrides };
 }
 
 /** 1, 2, …, n ms in µs: p50 ≈ n/2 ms, p99 ≈ 0.99·n ms, max n ms. */
