@@ -1,6 +1,7 @@
 // Where a run's ScenarioConfig comes from, in increasing precedence: the base
-// CSN defaults, the scenario's own defaults, a JSON config file (--config),
-// then command-line flags. Flags and JSON keys are declared once, here.
+// CSN defaults, what suits this machine (load processes per core), the
+// scenario's own defaults, a JSON config file (--config), then command-line
+// flags. Flags and JSON keys are declared once, here.
 import { BASE_CONFIG, type ScenarioConfig } from "../scenarios/config.ts";
 import { parseDuration, parseNumber } from "./optionParsers.ts";
 
@@ -32,11 +33,21 @@ export const CONFIG_FLAGS: readonly ConfigFlag[] = [
   { flag: "--devices", key: "devices", kind: "count", description: "devices per updating user (CSN: 3)" },
   { flag: "--late-writes", key: "lateWriteShare", kind: "number", description: "share of progress writes arriving late with an older clock" },
   { flag: "--official-clients", key: "officialClients", kind: "count", description: "viewers on the official ConvexClient (the rest use the lean client)" },
-  { flag: "--workers", key: "workers", kind: "count", description: "load processes" },
+  { flag: "--workers", key: "workers", kind: "count", description: "load processes (default: one per core, up to 4)" },
   { flag: "--model", key: "model", kind: "model", description: "open (intended-time latency, default) or closed" },
   { flag: "--think-time", key: "thinkTimeMs", kind: "duration", description: "closed model: pause between a user's operations" },
   { flag: "--grace", key: "gracePeriodMs", kind: "duration", description: "after load stops, wait this long for late deliveries" },
 ];
+
+// One load process per core, up to 4: a chat viewer costs the generator
+// about as much CPU as it costs the backend, and one process's event loop
+// saturates long before a machine does. Beyond 4, the backend under test
+// (often on the same machine) needs the cores more.
+const MAX_DEFAULT_WORKERS = 4;
+
+export function machineDefaults(cores: number): Partial<ScenarioConfig> {
+  return { workers: Math.max(1, Math.min(MAX_DEFAULT_WORKERS, cores)) };
+}
 
 /** commander's camelCase name for a flag ("--chat-rate" → "chatRate"). */
 export function optionName(flag: string): string {
@@ -53,6 +64,7 @@ function parseValue(label: string, kind: Kind, raw: unknown): { ok: true; value:
 }
 
 export type ConfigLayers = {
+  machineDefaults?: Partial<ScenarioConfig>;
   scenarioDefaults: Partial<ScenarioConfig>;
   /** Parsed JSON of --config, if any. */
   file?: Record<string, unknown>;
@@ -63,7 +75,7 @@ export type ConfigLayers = {
 
 /** Merges the layers; returns the config and every problem found on the way. */
 export function resolveConfig(layers: ConfigLayers): { config: ScenarioConfig; problems: string[] } {
-  const config: ScenarioConfig = { ...BASE_CONFIG, ...layers.scenarioDefaults };
+  const config: ScenarioConfig = { ...BASE_CONFIG, ...layers.machineDefaults, ...layers.scenarioDefaults };
   const problems: string[] = [];
   const known = new Set<string>(["scenario", "thresholds"]);
   for (const { flag, key, kind } of CONFIG_FLAGS) {

@@ -3,6 +3,7 @@
 // write the JSON report, and exit with the verdict's code.
 import { Command, Option } from "commander";
 import { readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError, usageErrors } from "../errors.ts";
@@ -21,7 +22,7 @@ import { summaryText } from "../ui/summary.ts";
 import type { CommandContext } from "./context.ts";
 import { parseShard, parseUrl } from "./optionParsers.ts";
 import { runAction } from "./runAction.ts";
-import { CONFIG_FLAGS, resolveConfig } from "./scenarioOptions.ts";
+import { CONFIG_FLAGS, machineDefaults, resolveConfig } from "./scenarioOptions.ts";
 import { toolVersion } from "./toolVersion.ts";
 
 const DEFAULT_SCENARIO = "game-night";
@@ -91,7 +92,13 @@ async function simulate(ctx: CommandContext, scenarioName: string | undefined, f
     throw new CliError(`unknown scenario "${name}"`, ExitCode.badUsage, `choose one of: ${SCENARIOS.map((s) => s.name).join(", ")} (csn-rt simulate --list)`);
   }
 
-  const { config, problems } = resolveConfig({ scenarioDefaults: scenario.defaults, file: fileConfig, fileName: flags.config, flags });
+  const { config, problems } = resolveConfig({
+    machineDefaults: machineDefaults(availableParallelism()),
+    scenarioDefaults: scenario.defaults,
+    file: fileConfig,
+    fileName: flags.config,
+    flags,
+  });
   // Values that failed to parse kept their defaults, so validating now reports only new problems.
   problems.push(...validateBaseConfig(config), ...scenario.validate(config));
   const fileThresholds = Array.isArray(fileConfig?.thresholds) ? fileConfig.thresholds.map(String) : [];

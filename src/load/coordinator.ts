@@ -77,11 +77,30 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const startAtMs = Date.now() + START_DELAY_MS;
   const plannedMs = plannedDurationMs(config);
 
-  const pool = await WorkerPool.start(processes, (worker, message) => {
+  // All-gathers in progress: topic → each process's value so far.
+  const gathers = new Map<string, Map<number, JSONValue>>();
+  const completeGathers = () => {
+    for (const [topic, values] of gathers) {
+      const waiting = Array.from({ length: processes }, (_, w) => w).filter((w) => !values.has(w) && !pool.exited.has(w));
+      if (waiting.length > 0) continue;
+      gathers.delete(topic);
+      const ordered = Array.from({ length: processes }, (_, w) => values.get(w)).filter((v): v is JSONValue => v !== undefined);
+      for (let w = 0; w < processes; w++) pool.send(w, { type: "gathered", topic, values: ordered });
+    }
+  };
+
+  const pool: WorkerPool = await WorkerPool.start(processes, (worker, message) => {
     switch (message.type) {
       case "ready":
       case "done":
         return;
+      case "gather": {
+        const values = gathers.get(message.topic) ?? new Map<number, JSONValue>();
+        values.set(worker, message.value);
+        gathers.set(message.topic, values);
+        completeGathers();
+        return;
+      }
       case "log":
         logs.push(message.message);
         options.onLog?.(message.message);
@@ -112,7 +131,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       default:
         message satisfies never;
     }
-  });
+  }, () => completeGathers());
 
   const shard = options.shard ?? { index: 0, count: 1 };
   for (let worker = 0; worker < processes; worker++) {

@@ -24,6 +24,8 @@ export type ProcessRunOptions = {
   signal: AbortSignal;
   report: (report: ProcessReport) => void;
   log: (message: string) => void;
+  /** The coordinator's all-gather (see ScenarioRuntime.allGather). */
+  gather: (topic: string, value: JSONValue) => Promise<JSONValue[]>;
   clock?: LoadClock;
 };
 
@@ -71,6 +73,7 @@ export async function runProcessSlice(options: ProcessRunOptions): Promise<void>
     },
     random: (...parts) => seededRandom(deriveSeed(assignment.config.seed, assignment.slice.index, ...parts)),
     gauge: (update) => Object.assign(gauges, update),
+    allGather: <T extends JSONValue>(topic: string, value: T) => options.gather(topic, value) as Promise<T[]>,
     sleepUntil: (atMs) => (signal.aborted || atMs <= clock.nowMs() ? Promise.resolve() : new Promise((resolve) => queue.at(atMs, () => resolve()))),
     log: options.log,
   };

@@ -1,11 +1,13 @@
 // Entry point of a load process (forked by workerPool.ts with tsx): waits for
 // its assignment, runs its slice of the scenario, streams samples back.
 import { setMaxListeners } from "node:events";
+import type { JSONValue } from "convex/values";
 import { findScenario } from "../scenarios/index.ts";
 import { runProcessSlice } from "./processRuntime.ts";
 import type { FromWorker, ToWorker } from "./workerMessages.ts";
 
 const send = (message: FromWorker) => process.send?.(message);
+const gathering = new Map<string, (values: JSONValue[]) => void>();
 const controller = new AbortController();
 // Closed-model users each wait on the signal; their number is the user's to choose.
 setMaxListeners(Infinity, controller.signal);
@@ -15,6 +17,10 @@ process.on("message", (message: ToWorker) => {
   switch (message.type) {
     case "stop":
       controller.abort();
+      return;
+    case "gathered":
+      gathering.get(message.topic)?.(message.values);
+      gathering.delete(message.topic);
       return;
     case "start": {
       if (started) return;
@@ -30,6 +36,11 @@ process.on("message", (message: ToWorker) => {
         signal: controller.signal,
         report: (r) => send({ type: "sample", ...r }),
         log: (text) => send({ type: "log", message: text }),
+        gather: (topic, value) =>
+          new Promise((resolve) => {
+            gathering.set(topic, resolve);
+            send({ type: "gather", topic, value });
+          }),
       }).then(
         () => send({ type: "done" }),
         (error: unknown) => send({ type: "done", error: error instanceof Error ? error.message : String(error) }),

@@ -21,10 +21,15 @@ export type WorkerAssignment = {
   auth: { key: SigningKey; issuer: string; audience?: string };
 };
 
-export type ToWorker = { type: "start"; assignment: WorkerAssignment } | { type: "stop" };
+export type ToWorker =
+  | { type: "start"; assignment: WorkerAssignment }
+  | { type: "stop" }
+  /** Every process's value for `topic`, in process order (see ScenarioRuntime.allGather). */
+  | { type: "gathered"; topic: string; values: JSONValue[] };
 
 export type FromWorker =
   | { type: "ready" }
   | { type: "sample"; sample: IntervalSample; health: HealthSample; gauges: Gauges; reconnects: number }
   | { type: "log"; message: string }
+  | { type: "gather"; topic: string; value: JSONValue }
   | { type: "done"; error?: string };

@@ -13,8 +13,14 @@ const STOP_GRACE_MS = 10_000;
 
 export class WorkerPool {
   private readonly done: Promise<string[]>;
+  /** Exited processes, so an all-gather does not wait for them. */
+  readonly exited = new Set<number>();
 
-  private constructor(private readonly children: ChildProcess[], onMessage: (worker: number, message: FromWorker) => void) {
+  private constructor(
+    private readonly children: ChildProcess[],
+    onMessage: (worker: number, message: FromWorker) => void,
+    onExit?: (worker: number) => void,
+  ) {
     this.done = Promise.all(
       children.map(
         (child, worker) =>
@@ -25,6 +31,8 @@ export class WorkerPool {
               onMessage(worker, message);
             });
             child.on("exit", (code, signal) => {
+              this.exited.add(worker);
+              onExit?.(worker);
               if (error === null && code !== 0) error = `load process ${worker} exited with ${signal ?? `code ${code}`}`;
               resolve(error);
             });
@@ -34,7 +42,7 @@ export class WorkerPool {
   }
 
   /** Starts `count` load processes and resolves once each has loaded its code. */
-  static async start(count: number, onMessage: (worker: number, message: FromWorker) => void): Promise<WorkerPool> {
+  static async start(count: number, onMessage: (worker: number, message: FromWorker) => void, onExit?: (worker: number) => void): Promise<WorkerPool> {
     const children = Array.from({ length: count }, () =>
       // Output is piped, not inherited: anything a load process prints must
       // reach the log, not land in the middle of the dashboard.
@@ -59,7 +67,7 @@ export class WorkerPool {
         if (stream) createInterface({ input: stream }).on("line", (line) => onMessage(i, { type: "log", message: `load process ${i}: ${line}` }));
       }
     });
-    const pool = new WorkerPool(children, onMessage);
+    const pool = new WorkerPool(children, onMessage, onExit);
     try {
       await Promise.all(ready);
     } catch (error) {
@@ -92,7 +100,7 @@ export class WorkerPool {
     return this.done;
   }
 
-  private send(worker: number, message: ToWorker): void {
+  send(worker: number, message: ToWorker): void {
     const child = this.children[worker];
     if (child.connected) child.send(message);
   }

@@ -57,7 +57,7 @@ export const chatBurst: Scenario<ChatSeed> = {
   async run(rt) {
     const { config } = rt;
     // One tracker per game: a viewer is expected to see only its own game's chat.
-    const trackers = rt.seed.gameIds.map((_, game) => new DeliveryTracker(rt.runId, `${rt.slice.index}.${game}`, rt.metrics));
+    const trackers = rt.seed.gameIds.map((_, game) => new DeliveryTracker({ runId: rt.runId, game, process: rt.slice.index }, rt.metrics));
     // Writers first, so the first burst is not late waiting for their connections.
     const writers = await connectWriters(rt);
     const moderator = await rt.connect(moderatorSubject(rt.slice.index), "lean", { name: "Moderator", permissions: ["write:chat"] });
@@ -66,7 +66,9 @@ export const chatBurst: Scenario<ChatSeed> = {
       await rt.sleepUntil(rt.startAtMs + config.rampMs);
       await Promise.all(rt.seed.gameIds.map((gameId, game) => sendBursts(rt, trackers[game], gameId, writers.get(game) ?? [], moderator)));
       await rt.sleepUntil(rt.clock.nowMs() + config.gracePeriodMs);
-      for (const tracker of trackers) tracker.finish();
+      // Every process's acknowledged writes, so each receiver is held to all of them.
+      const everyProcess = await rt.allGather("chat-burst/acknowledged", trackers.map((t) => t.acknowledgedWrites()));
+      trackers.forEach((tracker, game) => tracker.finish(everyProcess.map((perGame) => perGame[game])));
     } finally {
       await Promise.all([...viewers, moderator, ...[...writers.values()].flat().map((w) => w.client)].map((c) => c.close()));
     }

@@ -53,7 +53,7 @@ export type ScenarioConfig = {
 
   /** Viewers that run the official ConvexClient instead of the lean client. */
   officialClients: number;
-  /** Load processes to spread viewers over. */
+  /** Load processes to spread viewers over (default: one per core, up to 4). */
   workers: number;
   /** Open model (intended-time latency) or closed model (fixed users, think time). */
   model: "open" | "closed";

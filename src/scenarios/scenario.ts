@@ -57,6 +57,12 @@ export interface ScenarioRuntime<Seed> {
   random(...parts: (string | number)[]): () => number;
   /** Updates this process's gauges (merged across processes by the coordinator). */
   gauge(update: Partial<Gauges>): void;
+  /**
+   * Exchanges a value with every load process of this run: resolves, in
+   * every process, with all processes' values (in process order) once each
+   * has sent its own. A barrier — every process must call it with the topic.
+   */
+  allGather<T extends JSONValue>(topic: string, value: T): Promise<T[]>;
   /** Resolves at epoch ms `atMs`, or at once when the run is aborted. */
   sleepUntil(atMs: number): Promise<void>;
   log(message: string): void;

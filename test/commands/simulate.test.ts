@@ -21,9 +21,11 @@ async function simulate(scenario: string, extra: string[]): Promise<{ report: Re
 }
 
 describe("simulate on the embedded backend", () => {
-  test("chat-burst: every viewer sees every message, and the run exits by itself with the verdict's code", async () => {
-    const { report, code, stdout } = await simulate("chat-burst", ["--viewers", "30", "--writers", "5", "--chat-rate", "5", "--burst", "2s", "--burst-pause", "1s"]);
+  test("chat-burst over two load processes: every viewer is held to every message, and the run exits by itself with the verdict's code", async () => {
+    const { report, code, stdout } = await simulate("chat-burst", ["--viewers", "30", "--writers", "6", "--chat-rate", "6", "--burst", "2s", "--burst-pause", "1s", "--workers", "2", "--duration", "5s"]);
     expect(report.status).toBe("complete");
+    expect(report.generator.processes).toBe(2);
+    // (That viewers are held to both processes' messages is proven in test/load/deliveries.test.ts.)
     expect(report.counters.deliveries_expected).toBeGreaterThan(100);
     expect(report.counters.deliveries_lost ?? 0).toBe(0);
     // Every expected delivery was timed (messages seen and then moderated away are timed too).

@@ -15,7 +15,7 @@ function totals(recorder: MetricsRecorder) {
 describe("delivery accounting", () => {
   test("every listening receiver's first sighting is one latency sample; a receiver that never sees a write loses it", () => {
     const metrics = new MetricsRecorder();
-    const tracker = new DeliveryTracker("run1", "0.0", metrics);
+    const tracker = new DeliveryTracker({ runId: "run1", game: 0, process: 0 }, metrics);
     const [a, b] = [tracker.addReceiver("lean"), tracker.addReceiver("official")];
     tracker.ready(a, 1_000);
     tracker.ready(b, 1_000);
@@ -27,7 +27,7 @@ describe("delivery accounting", () => {
     tracker.observe(a, textResult(`[${w0.nonce}]`), 2_500);
     tracker.observe(a, textResult(`[${w0.nonce}, ${w1.nonce}]`), 3_400);
     tracker.observe(b, textResult(`[${w0.nonce}]`), 2_700);
-    expect(tracker.finish()).toEqual({ expected: 4, lost: 1 });
+    expect(tracker.finish([tracker.acknowledgedWrites()])).toEqual({ expected: 4, lost: 1 });
     const run = totals(metrics);
     expect(run.summary("mutation_observed_us").count).toBe(3);
     expect(run.counter("deliveries_received")).toBe(3);
@@ -35,11 +35,11 @@ describe("delivery accounting", () => {
     expect(run.histogramByClient("official", "mutation_observed_us")?.totalCount).toBe(1);
   });
 
-  test("writes of other runs and other scopes (processes, games) are ignored", () => {
+  test("writes of other runs and other games are ignored", () => {
     const metrics = new MetricsRecorder();
-    const tracker = new DeliveryTracker("run1", "0.0", metrics);
-    const other = new DeliveryTracker("run1", "1.0", new MetricsRecorder());
-    const otherRun = new DeliveryTracker("run2", "0.0", new MetricsRecorder());
+    const tracker = new DeliveryTracker({ runId: "run1", game: 0, process: 0 }, metrics);
+    const other = new DeliveryTracker({ runId: "run1", game: 1, process: 0 }, new MetricsRecorder());
+    const otherRun = new DeliveryTracker({ runId: "run2", game: 0, process: 0 }, new MetricsRecorder());
     const r = tracker.addReceiver("lean");
     tracker.ready(r, 0);
     other.newWrite(1, 0, 10);
@@ -50,7 +50,7 @@ describe("delivery accounting", () => {
 
   test("a write listed twice is duplicated; a write first seen after a later one of its writer is out of order", () => {
     const metrics = new MetricsRecorder();
-    const tracker = new DeliveryTracker("run1", "0.0", metrics);
+    const tracker = new DeliveryTracker({ runId: "run1", game: 0, process: 0 }, metrics);
     const r = tracker.addReceiver("lean");
     tracker.ready(r, 0);
     const first = tracker.newWrite(3, 0, 10);
@@ -64,7 +64,7 @@ describe("delivery accounting", () => {
 
   test("writes meant before a receiver was ready, excluded writes and unacknowledged writes are not expected", () => {
     const metrics = new MetricsRecorder();
-    const tracker = new DeliveryTracker("run1", "0.0", metrics);
+    const tracker = new DeliveryTracker({ runId: "run1", game: 0, process: 0 }, metrics);
     const r = tracker.addReceiver("lean");
     const early = tracker.newWrite(1, 0, 5);
     tracker.acknowledged(early.writeId);
@@ -73,7 +73,7 @@ describe("delivery accounting", () => {
     tracker.acknowledged(hidden.writeId);
     tracker.exclude(hidden.writeId);
     tracker.newWrite(1, 2, 30); // never acknowledged (failed)
-    expect(tracker.finish()).toEqual({ expected: 0, lost: 0 });
+    expect(tracker.finish([tracker.acknowledgedWrites()])).toEqual({ expected: 0, lost: 0 });
   });
 });
 
@@ -92,10 +92,32 @@ function leanFrame(queryId: number, querySet: number, ts: bigint, nonces: string
   return frame.result;
 }
 
+describe("several load processes", () => {
+  test("a receiver is held to every process's writes, including ones it never saw", () => {
+    const metricsA = new MetricsRecorder();
+    const metricsB = new MetricsRecorder();
+    const a = new DeliveryTracker({ runId: "run1", game: 0, process: 0 }, metricsA);
+    const b = new DeliveryTracker({ runId: "run1", game: 0, process: 1 }, metricsB);
+    const viewerOfB = b.addReceiver("lean");
+    b.ready(viewerOfB, 0);
+    const seen = a.newWrite(1, 0, 100);
+    const missed = a.newWrite(1, 1, 200);
+    a.acknowledged(seen.writeId);
+    a.acknowledged(missed.writeId);
+    // B's viewer sees A's first write (timed from its intended time), never the second.
+    b.observe(viewerOfB, textResult(`[${seen.nonce}]`), 1_100);
+    const everyProcess = [a.acknowledgedWrites(), b.acknowledgedWrites()];
+    expect(b.finish(everyProcess)).toEqual({ expected: 2, lost: 1 });
+    const run = totals(metricsB);
+    expect(run.summary("mutation_observed_us").count).toBe(1);
+    expect(run.summary("mutation_observed_us").max).toBeGreaterThanOrEqual(999);
+  });
+});
+
 describe("parsing a shared result once", () => {
   test("frames of one result with different per-connection headers share one key and give the same sightings", () => {
     const metrics = new MetricsRecorder();
-    const tracker = new DeliveryTracker("run1", "0.0", metrics);
+    const tracker = new DeliveryTracker({ runId: "run1", game: 0, process: 0 }, metrics);
     const [a, b] = [tracker.addReceiver("lean"), tracker.addReceiver("lean")];
     tracker.ready(a, 0);
     tracker.ready(b, 0);
@@ -113,7 +135,7 @@ describe("parsing a shared result once", () => {
     tracker.observe(b, leanFrame(7, 13, 6n, [w0.nonce, w1.nonce]), 210);
     tracker.acknowledged(w0.writeId);
     tracker.acknowledged(w1.writeId);
-    expect(tracker.finish()).toEqual({ expected: 4, lost: 0 });
+    expect(tracker.finish([tracker.acknowledgedWrites()])).toEqual({ expected: 4, lost: 0 });
   });
 });
 
