@@ -19,6 +19,8 @@ import { plainOutput } from "../ui/plainOutput.ts";
 import { quietOutput } from "../ui/quietOutput.ts";
 import type { RunOutput } from "../ui/runOutput.ts";
 import { summaryText } from "../ui/summary.ts";
+import { renderReportHtml } from "../report/html/renderReportHtml.ts";
+import { writeOutputFile } from "../report/writeOutput.ts";
 import type { CommandContext } from "./context.ts";
 import { parseShard, parseUrl } from "./optionParsers.ts";
 import { runAction } from "./runAction.ts";
@@ -46,6 +48,7 @@ type SimulateFlags = {
   config?: string;
   threshold?: string[];
   report?: string;
+  html?: boolean | string;
   shard?: string;
   functions?: string;
   tui?: boolean;
@@ -67,6 +70,7 @@ export function simulateCommand(): Command {
     .option("--config <file.json>", "scenario settings as JSON (keys as in the report's config)")
     .option("--threshold <expr>", "a pass/fail rule such as 'mutation_to_subscription p99<300ms' (repeatable; overrides the default for the same metric and statistic)", collect, [])
     .option("--report <file>", "where to write the JSON report (default reports/<scenario>-<time>.json)")
+    .option("--html [file]", "also write the HTML report with plots (default: beside the JSON report)")
     .option("--shard <i/N>", "run the i-th of N slices of the scenario (for several machines)")
     .option("--functions <dir>", "the convex/ folder the embedded backend loads", DEFAULT_FUNCTIONS_DIR)
     .option("--no-tui", "plain progress lines instead of the dashboard")
@@ -133,8 +137,13 @@ async function simulate(ctx: CommandContext, scenarioName: string | undefined, f
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
   }
+  let htmlPath: string | null = null;
+  if (flags.html) {
+    htmlPath = typeof flags.html === "string" ? resolve(ctx.cwd, flags.html) : reportPath.replace(/\.json$/, "") + ".html";
+    await writeOutputFile(htmlPath, renderReportHtml(report));
+  }
   if (flags.json) ctx.stdout.write(JSON.stringify(report, null, 2) + "\n");
-  else ctx.stdout.write(summaryText(report, reportPath));
+  else ctx.stdout.write(summaryText(report, reportPath) + (htmlPath ? `html: ${htmlPath}\n` : ""));
   return VERDICT_EXIT[report.verdict];
 }
 
