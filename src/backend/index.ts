@@ -8,6 +8,8 @@ import { createEngine, type EngineOptions } from "./engine/index.ts";
 import type { EmbeddedEngine } from "./engine/engine.ts";
 import { startServer, type RunningServer, type ServerTuning } from "./server/index.ts";
 
+export { DataFileError } from "./engine/index.ts";
+
 export type BackendOptions = {
   functionsDir: string;
   host: string;
@@ -16,9 +18,11 @@ export type BackendOptions = {
   clock: "real" | "virtual";
   /** Reuse a key (e.g. one the parent process generated); a fresh one otherwise. */
   adminKey?: string;
+  /** Persist every commit to this file and resume from it (see engine/persistence/); memory only when absent. */
+  dataFile?: string;
   /** Environment for function code and auth.config.ts (e.g. CSN_AUTH_ISSUER / CSN_AUTH_JWKS). */
   env?: Record<string, string>;
-  engine?: Partial<Omit<EngineOptions, "functionsDir" | "clock" | "env">>;
+  engine?: Partial<Omit<EngineOptions, "functionsDir" | "clock" | "env" | "dataFile">>;
   tuning?: Partial<ServerTuning>;
   onInternalError?: (error: unknown) => void;
 };
@@ -34,7 +38,13 @@ export type RunningBackend = {
 };
 
 export async function startBackend(options: BackendOptions): Promise<RunningBackend> {
-  const engine = await createEngine({ ...options.engine, functionsDir: options.functionsDir, clock: options.clock, env: options.env });
+  const engine = await createEngine({
+    ...options.engine,
+    functionsDir: options.functionsDir,
+    clock: options.clock,
+    env: options.env,
+    dataFile: options.dataFile,
+  });
   try {
     // After createEngine: auth.config.ts reads process.env, which now holds options.env.
     const providers = await loadAuthConfig(options.functionsDir);

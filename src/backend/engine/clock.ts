@@ -3,7 +3,8 @@
  * scheduled functions and crons fire.
  *
  * real:    follows the wall clock; timers are `setTimeout`s.
- * virtual: starts at the wall clock and stands still until `advance(ms)`,
+ * virtual: starts at the wall clock (or where a data file's clock left off,
+ *          if that is later) and stands still until `advance(ms)`,
  *          which walks time forward to each due timer in turn (earliest
  *          first, ties in creation order), runs it to completion (timers
  *          it creates that fall inside the window fire too), then settles at
@@ -28,10 +29,14 @@ type VirtualTimer = { at: number; seq: number; callback: TimerCallback; cancelle
 
 class VirtualClock implements EngineClock {
   readonly mode = "virtual" as const;
-  private nowMs = wallClockMs();
+  private nowMs: number;
   private timers: VirtualTimer[] = [];
   private seq = 0;
   private advancing: Promise<void> = Promise.resolve();
+
+  constructor(resumeAtMs: number) {
+    this.nowMs = Math.max(wallClockMs(), resumeAtMs);
+  }
 
   now(): number {
     return this.nowMs;
@@ -130,6 +135,7 @@ class RealClock implements EngineClock {
   }
 }
 
-export function createClock(mode: "real" | "virtual"): EngineClock {
-  return mode === "virtual" ? new VirtualClock() : new RealClock();
+/** `resumeAtMs`: a virtual clock never starts before this (time does not run backwards across a restart). */
+export function createClock(mode: "real" | "virtual", resumeAtMs = 0): EngineClock {
+  return mode === "virtual" ? new VirtualClock(resumeAtMs) : new RealClock();
 }

@@ -31,8 +31,13 @@ function callerAccess(caller: Caller): { identity: UserIdentity | null; access: 
   }
 }
 
+/** What a start from a data file found (diagnostics for `csn-rt serve`). */
+export type DataFileInfo = { readonly path: string; readonly created: boolean; readonly documents: number; readonly restoreMs: number };
+
 export class EmbeddedEngine implements Engine {
   private closed = false;
+  /** Set when the engine persists to a data file. */
+  dataFile: DataFileInfo | null = null;
 
   constructor(
     private readonly runner: FunctionRunner,
@@ -40,6 +45,8 @@ export class EmbeddedEngine implements Engine {
     private readonly scheduler: Scheduler,
     private readonly crons: CronRunner,
     readonly clock: EngineClock,
+    /** Runs last on close, once nothing can commit any more (closes the data file). */
+    private readonly release: () => void = () => {},
   ) {}
 
   /** Commits and OCC conflicts so far (diagnostics; not part of the Engine contract). */
@@ -83,5 +90,6 @@ export class EmbeddedEngine implements Engine {
     await this.crons.stop();
     await this.scheduler.stop();
     this.clock.stop();
+    this.release();
   }
 }

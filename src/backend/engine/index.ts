@@ -8,6 +8,8 @@
  *   transactions/ snapshots + read/write sets, OCC commit path, limits
  *   storage/      persistent B+trees per index, ids, read/write sets
  *   scheduler/    ctx.scheduler (the _scheduled_functions table) and crons
+ *   persistence/  `--data FILE`: every commit made durable (SQLite, fsync'd)
+ *                 before it is visible; a restart rebuilds memory from it
  *   clock.ts      real or virtual time for functions, timers, crons
  *
  * Known gaps: no file storage, search or vector indexes, components, HTTP
@@ -25,6 +27,8 @@ import { loadSchema } from "./runtime/schema.ts";
 import { databaseSyscalls } from "./runtime/syscalls/database.ts";
 import { functionSyscalls } from "./runtime/syscalls/functions.ts";
 import { SyscallDispatcher } from "./runtime/syscalls/handlers.ts";
+import { DataFile } from "./persistence/dataFile.ts";
+import { restoreDatabase, type RestoredDatabase } from "./persistence/restore.ts";
 import { CronRunner, cronJobsOf } from "./scheduler/crons.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import type { CommitWriteSet } from "./storage/readWriteSets.ts";
@@ -47,6 +51,12 @@ export type EngineOptions = {
   readonly maxMutationAttempts?: number;
   /** Run mutation retries one at a time (default true; see runtime/runner.ts). */
   readonly serializeRetries?: boolean;
+  /**
+   * Persist every commit to this file (created when missing) and start from
+   * what it holds. Without it, the database lives in memory only. A file that
+   * cannot be used throws a DataFileError (persistence/DataFileError.ts).
+   */
+  readonly dataFile?: string;
 };
 
 /** Convex's limit on user code in a query or mutation (docs.convex.dev "Limits"). */
@@ -61,8 +71,9 @@ const MAX_MUTATION_ATTEMPTS = 5;
  */
 const CREATION_TIME_STEP_MS = 0.001;
 
-function documentAllocator(clock: EngineClock): DocumentAllocator {
-  let last = 0;
+/** `after`: the greatest creation time already used (restored documents). */
+function documentAllocator(clock: EngineClock, after: number): DocumentAllocator {
+  let last = after;
   return {
     newId: (table) => newId(table.number),
     nextCreationTime() {
@@ -83,29 +94,49 @@ export async function createEngine(options: EngineOptions): Promise<EmbeddedEngi
   const functionsDir = path.resolve(options.functionsDir);
   const schema = await loadSchema(functionsDir);
   const modules = await loadModules(functionsDir);
-  const registry = new TableRegistry(schema);
-  const clock = createClock(options.clock);
-  const committer = new Committer(registry, documentAllocator(clock));
-  const runner = new FunctionRunner(modules, registry, committer, clock, {
-    functionsDir,
-    queryMutationTimeoutMs: options.functionTimeoutMs ?? QUERY_MUTATION_TIMEOUT_MS,
-    actionTimeoutMs: options.actionTimeoutMs ?? ACTION_TIMEOUT_MS,
-    maxMutationAttempts: options.maxMutationAttempts ?? MAX_MUTATION_ATTEMPTS,
-    serializeRetries: options.serializeRetries ?? true,
-  });
-  const scheduler = new Scheduler(modules, registry, committer, clock, runner);
-  const db = databaseSyscalls(registry);
-  const fns = functionSyscalls(runner, scheduler);
-  runner.host = new SyscallDispatcher(
-    { sync: { ...db.sync, ...fns.sync }, async: { ...db.async, ...fns.async } },
-    () => clock.now(),
-  );
-  // Timers armed here must not inherit the async context of whichever function committed.
-  committer.onCommit((event) => executionStorage.exit(() => scheduler.observe(event.writes as CommitWriteSet)));
-  const crons = new CronRunner(cronJobsOf(modules), modules, clock, runner);
-  crons.start();
-  return new EmbeddedEngine(runner, committer, scheduler, crons, clock);
+  const restoreStarted = performance.now();
+  const dataFile = options.dataFile === undefined ? null : DataFile.open(path.resolve(options.dataFile));
+  try {
+    const registry = new TableRegistry(schema, dataFile?.tables() ?? []);
+    const restored: RestoredDatabase | null = dataFile ? restoreDatabase(dataFile, registry, JSON.stringify(schema)) : null;
+    const clock = createClock(options.clock, restored?.clockMs);
+    const committer = new Committer(registry, documentAllocator(clock, restored?.maxCreationTime ?? 0));
+    if (dataFile && restored) {
+      committer.restore(restored.state, restored.latestTs);
+      dataFile.recordTables(registry.all());
+      committer.durabilityHook = (ts, writes) => dataFile.writeCommit(ts, writes, clock.now());
+    }
+    const runner = new FunctionRunner(modules, registry, committer, clock, {
+      functionsDir,
+      queryMutationTimeoutMs: options.functionTimeoutMs ?? QUERY_MUTATION_TIMEOUT_MS,
+      actionTimeoutMs: options.actionTimeoutMs ?? ACTION_TIMEOUT_MS,
+      maxMutationAttempts: options.maxMutationAttempts ?? MAX_MUTATION_ATTEMPTS,
+      serializeRetries: options.serializeRetries ?? true,
+    });
+    const scheduler = new Scheduler(modules, registry, committer, clock, runner);
+    const db = databaseSyscalls(registry);
+    const fns = functionSyscalls(runner, scheduler);
+    runner.host = new SyscallDispatcher(
+      { sync: { ...db.sync, ...fns.sync }, async: { ...db.async, ...fns.async } },
+      () => clock.now(),
+    );
+    // Timers armed here must not inherit the async context of whichever function committed.
+    committer.onCommit((event) => executionStorage.exit(() => scheduler.observe(event.writes as CommitWriteSet)));
+    if (restored) await scheduler.resume();
+    const crons = new CronRunner(cronJobsOf(modules), modules, clock, runner);
+    crons.start();
+    const engine = new EmbeddedEngine(runner, committer, scheduler, crons, clock, () => dataFile?.close());
+    if (dataFile && restored) {
+      const restoreMs = performance.now() - restoreStarted;
+      engine.dataFile = { path: dataFile.path, created: dataFile.state === "created", documents: restored.documents, restoreMs };
+    }
+    return engine;
+  } catch (error) {
+    dataFile?.close();
+    throw error;
+  }
 }
 
 export type { Engine } from "../contracts.ts";
 export type { EmbeddedEngine } from "./engine.ts";
+export { DataFileError } from "./persistence/DataFileError.ts";

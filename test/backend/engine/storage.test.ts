@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { emptyTree, get, insert, remove, TreeCursor, type BTree, type Owner } from "../../../src/backend/engine/storage/btree.ts";
+import { buildTree, emptyTree, get, insert, remove, TreeCursor, type BTree, type Owner } from "../../../src/backend/engine/storage/btree.ts";
 import { comparePrefix } from "../../../src/backend/engine/values/compare.ts";
 import { decodeId, encodeId, newId } from "../../../src/backend/engine/values/ids.ts";
 
@@ -45,6 +45,33 @@ describe("the persistent B+tree", () => {
     );
   });
 
+  it("builds from sorted entries a tree that reads, inserts and deletes like one built by inserts", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 5000 }), { maxLength: 3000 }),
+        fc.array(fc.record({ key: fc.integer({ min: 0, max: 5000 }), insert: fc.boolean() }), { maxLength: 200 }),
+        (initial, ops) => {
+          const sorted = [...initial].sort((a, b) => a - b);
+          let tree = buildTree(sorted.map((key) => ({ key: [key], value: key })));
+          const model = new Set(sorted);
+          expect(tree.size).toBe(sorted.length);
+          expect(entries(tree)).toEqual(sorted);
+          for (const { key, insert: add } of ops) {
+            tree = add ? insert(tree, [key], key) : remove(tree, [key]);
+            if (add) model.add(key);
+            else model.delete(key);
+          }
+          const expected = [...model].sort((a, b) => a - b);
+          expect(tree.size).toBe(expected.length);
+          expect(entries(tree)).toEqual(expected);
+          expect(entries(tree, true)).toEqual([...expected].reverse());
+          for (const key of ops.map((op) => op.key)) expect(get(tree, [key])).toBe(model.has(key) ? key : undefined);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it("keeps inserts fast at 50,000 keys", () => {
     let tree: BTree<number> = emptyTree();
     const owner = {};
@@ -70,5 +97,18 @@ describe("document ids", () => {
     const corrupted = id.slice(0, 10) + (id[10] === "a" ? "b" : "a") + id.slice(11);
     expect(decodeId(corrupted)).toBeNull();
     expect(decodeId("not-an-id")).toBeNull();
+  });
+
+  it("have one spelling: an id whose unused trailing bits are set is not an id", () => {
+    // Table 1 ids are 19 bytes: 31 characters carry 155 bits, so the last character has 3 spare bits.
+    const id = newId(1);
+    expect(id).toHaveLength(31);
+    const last = "0123456789abcdefghjkmnpqrstvwxyz".indexOf(id[30]);
+    for (let spare = 1; spare < 8; spare++) {
+      const variant = id.slice(0, 30) + "0123456789abcdefghjkmnpqrstvwxyz"[last | spare];
+      if (variant !== id) expect(decodeId(variant)).toBeNull();
+    }
+    expect(decodeId(id)?.tableNumber).toBe(1);
+    expect(decodeId(id + "0")).toBeNull();
   });
 });

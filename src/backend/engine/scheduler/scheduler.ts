@@ -8,9 +8,16 @@
  * committed in the same transaction as the mutation's own writes (exactly
  * once); pending → (action) inProgress → success | failed (at most once).
  * pending | inProgress → canceled by `ctx.scheduler.cancel`.
+ *
+ * After a restart from a data file, `resume()` re-arms every pending job
+ * (those already due run at once) and marks failed the actions that were
+ * inProgress when the process stopped: they may have run partly, and
+ * actions run at most once.
  */
 import { convexToJson, getConvexSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { EngineClock } from "../clock.ts";
+import { TreeCursor } from "../storage/btree.ts";
+import { BY_ID } from "../storage/indexKeys.ts";
 import type { CommitWriteSet } from "../storage/readWriteSets.ts";
 import { SCHEDULED_FUNCTIONS_TABLE, type TableRegistry } from "../storage/tables.ts";
 import type { Committer } from "../transactions/committer.ts";
@@ -19,6 +26,10 @@ import type { DocumentValue } from "../values/documents.ts";
 import type { LoadedModules } from "../runtime/modules.ts";
 import { canonicalizePath } from "../runtime/paths.ts";
 import { SkipCommit, type FunctionRunner } from "../runtime/runner.ts";
+
+/** Why an action that was running when the backend stopped ends as failed. */
+export const INTERRUPTED_ACTION_ERROR =
+  "The backend restarted while this scheduled action was running; it was not retried, since actions run at most once.";
 
 /** Convex refuses times more than 5 years away (crates/udf/src/validation.rs). */
 const MAX_SCHEDULE_DISTANCE_S = 5 * 366 * 24 * 3600;
@@ -105,6 +116,28 @@ export class Scheduler {
       if (job && (job.state as JobState).kind === "pending") this.arm(write.id, job.scheduledTime as number);
       else this.disarm(write.id);
     }
+  }
+
+  /** Picks up the jobs of a restored database (see the file comment). */
+  async resume(): Promise<void> {
+    const tree = this.committer.latestState.tree(SCHEDULED_FUNCTIONS_TABLE, BY_ID);
+    if (tree === undefined) return;
+    const interrupted: string[] = [];
+    const cursor = new TreeCursor(tree, false, () => true);
+    for (let entry = cursor.next(); entry !== null; entry = cursor.next()) {
+      const job = entry.value.value;
+      const state = (job.state as JobState).kind;
+      if (state === "pending") this.arm(entry.value.id, job.scheduledTime as number);
+      else if (state === "inProgress") interrupted.push(entry.value.id);
+    }
+    if (interrupted.length === 0) return;
+    await this.systemTransaction((tx) => {
+      const table = this.registry.get(SCHEDULED_FUNCTIONS_TABLE)!;
+      for (const id of interrupted) {
+        if ((tx.getDocument(table, id)?.value.state as JobState | undefined)?.kind !== "inProgress") continue;
+        this.finish(tx, id, { kind: "failed", error: INTERRUPTED_ACTION_ERROR });
+      }
+    });
   }
 
   private arm(id: string, at: number): void {

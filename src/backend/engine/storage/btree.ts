@@ -89,6 +89,39 @@ export function get<V>(tree: BTree<V>, key: Key): V | undefined {
   return found ? node.entries[i].value : undefined;
 }
 
+/** Leaves and branches built in bulk are this full, leaving room for inserts before they split. */
+const BULK_FILL = (MAX_NODE * 3) / 4;
+
+/** Splits `items` into runs of about BULK_FILL (none shorter than MIN_NODE unless all are). */
+function chunks<T>(items: readonly T[]): T[][] {
+  const count = Math.max(1, Math.ceil(items.length / BULK_FILL));
+  const out: T[][] = [];
+  for (let i = 0; i < count; i++) {
+    out.push(items.slice(Math.floor((i * items.length) / count), Math.floor(((i + 1) * items.length) / count)));
+  }
+  return out;
+}
+
+/**
+ * A tree holding `entries`, which must be sorted by key with no duplicates
+ * (a restart loads whole indexes this way: sort once, then build bottom-up,
+ * instead of one insert per document).
+ */
+export function buildTree<V>(entries: readonly Entry<V>[]): BTree<V> {
+  if (entries.length === 0) return emptyTree();
+  let level: { node: Node<V>; first: Key }[] = chunks(entries).map((run) => ({
+    node: { leaf: true, entries: run, owner: null },
+    first: run[0].key,
+  }));
+  while (level.length > 1) {
+    level = chunks(level).map((run) => ({
+      node: { leaf: false, children: run.map((c) => c.node), seps: run.map((c, i) => (i === 0 ? [] : c.first)), owner: null },
+      first: run[0].first,
+    }));
+  }
+  return { root: level[0].node, size: entries.length };
+}
+
 type InsertResult<V> = { node: Node<V>; split?: { right: Node<V>; sep: Key }; added: boolean };
 
 function insertInto<V>(node: Node<V>, key: Key, value: V, owner: Owner | null): InsertResult<V> {

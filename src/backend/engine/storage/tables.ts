@@ -1,7 +1,9 @@
 // The tables a deployment knows: their numbers (which are baked into ids),
 // their indexes, and their schema validators. Tables named in the schema
 // get numbers up front; other tables are created by their first insert, as
-// in Convex.
+// in Convex. A data file's tables keep the numbers they were given when the
+// file was written (ids stored in documents point at them), whatever order
+// the schema lists tables in today.
 import type { ValidatorJSON } from "convex/values";
 import { tableNumberOfId } from "../values/ids.ts";
 import type { IdResolver } from "../validation/validator.ts";
@@ -28,6 +30,9 @@ export type SchemaInfo = {
   readonly schemaValidation: boolean;
 };
 
+/** A table's name and number as a data file recorded them. */
+export type KnownTable = { readonly name: string; readonly number: number };
+
 /** Convex numbers user tables from 10001; system tables live below. */
 const FIRST_USER_TABLE_NUMBER = 10001;
 
@@ -41,17 +46,35 @@ export class TableRegistry {
   private readonly byNumberMap = new Map<number, TableInfo>();
   private nextNumber = FIRST_USER_TABLE_NUMBER;
 
-  constructor(schema: SchemaInfo | null) {
+  /**
+   * `known`: tables a data file already numbered. They keep their numbers;
+   * schema tables it does not know are numbered after the highest of them.
+   */
+  constructor(schema: SchemaInfo | null, known: readonly KnownTable[] = []) {
     for (const [name, number] of SYSTEM_TABLES) this.add(name, number, true, [], null);
+    const knownNumbers = new Map<string, number>();
+    for (const table of known) {
+      if (this.byName.has(table.name) || table.number < FIRST_USER_TABLE_NUMBER) continue;
+      knownNumbers.set(table.name, table.number);
+      this.nextNumber = Math.max(this.nextNumber, table.number + 1);
+    }
     for (const table of schema?.tables ?? []) {
       this.add(
         table.name,
-        this.nextNumber++,
+        knownNumbers.get(table.name) ?? this.nextNumber++,
         false,
         table.indexes.map((index) => userIndex(table.name, index.name, index.fields)),
         schema?.schemaValidation ? table.documentType : null,
       );
+      knownNumbers.delete(table.name);
     }
+    // Tables created by a first insert (not in the schema): no user indexes, no validator.
+    for (const [name, number] of knownNumbers) this.add(name, number, false, [], null);
+  }
+
+  /** Every table, system tables included. */
+  all(): IterableIterator<TableInfo> {
+    return this.byName.values();
   }
 
   private add(

@@ -53,6 +53,17 @@ export class Committer {
     return this.latestTsValue;
   }
 
+  /**
+   * Installs a database restored from a data file, before any transaction
+   * begins. Commits continue strictly after `persistedTs`, even if the wall
+   * clock is now behind it.
+   */
+  restore(state: DbState, persistedTs: bigint): void {
+    if (this.stats.commits > 0 || this.activeSnapshots.size > 0) throw new Error("restore() must run before the first transaction");
+    this.latest = state;
+    if (persistedTs > this.latestTsValue) this.latestTsValue = persistedTs;
+  }
+
   get latestState(): DbState {
     return this.latest;
   }
