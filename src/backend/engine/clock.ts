@@ -45,6 +45,10 @@ class VirtualClock implements EngineClock {
   setTimer(atMs: number, callback: TimerCallback): () => void {
     const timer: VirtualTimer = { at: atMs, seq: this.seq++, callback, cancelled: false };
     this.timers.push(timer);
+    // Already due (runAfter(0), runAt(now)): it runs right away, as with the
+    // real clock — time does not have to move for it. advance(0) queues
+    // behind any advance in progress, which may pick it up first.
+    if (atMs <= this.nowMs) setImmediate(() => void this.advance(0));
     return () => {
       timer.cancelled = true;
     };

@@ -31,12 +31,9 @@ describe("the scheduler under the virtual clock", () => {
     expect(events).toEqual([{ note: "a minute later", at: scheduledAt + MINUTE }]);
   });
 
-  // BUG (src/backend/engine/clock.ts, VirtualClock.setTimer): a timer whose time
-  // has already come (runAfter(0) / runAt(now) from a client's mutation) is only
-  // queued, and fires at the next advance() — even advance(0) — never on its
-  // own. Convex, and csn-rt with --clock real, run it right after the commit.
-  // Skipped until the lead fixes it; remove `.skip` then.
-  it.skip("a function scheduled to run now runs without the clock being moved", async () => {
+  // As on Convex (and with --clock real): a job due now runs right after the
+  // commit that scheduled it, without anyone moving the virtual clock.
+  it("a function scheduled to run now runs without the clock being moved", async () => {
     const client = t.client();
     let events: Array<{ note: string; at: number }> | undefined;
     client.onUpdate(anyApi.scheduling.events, { kind: "scheduled" }, (value: typeof events) => (events = value));
