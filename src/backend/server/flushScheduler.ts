@@ -7,6 +7,8 @@
 
 export interface Flushable {
   flush(): void;
+  /** Flush after the others in a batch (connections whose news is only their own responses). */
+  readonly flushLate?: boolean;
 }
 
 export class FlushScheduler {
@@ -53,6 +55,13 @@ export class FlushScheduler {
     const batch = this.dirty;
     this.dirty = new Set();
     // flush() contains its own failures (see SyncConnection), so one bad connection cannot starve the rest.
-    for (const connection of batch) connection.flush();
+    // Viewers whose queries changed go first; writers awaiting confirmation after:
+    // a mutation's latency to its passive viewers is what the CSN targets measure.
+    const late: Flushable[] = [];
+    for (const connection of batch) {
+      if (connection.flushLate) late.push(connection);
+      else connection.flush();
+    }
+    for (const connection of late) connection.flush();
   }
 }

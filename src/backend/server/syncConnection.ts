@@ -69,6 +69,8 @@ export class SyncConnection {
   private readonly querySet: QuerySet;
   /** Greatest commit ts of a successful mutation the client awaits a Transition for. */
   private wantTs = 0n;
+  /** Mutation/action responses waiting for the next flush. */
+  private responses: string[] = [];
   private readonly inbox: ClientMessage[] = [];
   private inboxBusy = false;
   private readonly requests: ConnectionRequests;
@@ -87,7 +89,11 @@ export class SyncConnection {
     this.querySet = new QuerySet(ctx.hub, () => this.markDirty());
     this.requests = new ConnectionRequests(ctx, {
       isOpen: () => this.open,
-      respond: (frame) => this.send(frame),
+      // Held for the next flush, which sends them together with the Transition that confirms them.
+      respond: (frame) => {
+        this.responses.push(frame);
+        this.markDirty();
+      },
       committed: (ts) => {
         if (ts > this.wantTs) this.wantTs = ts;
         this.markDirty();
@@ -257,9 +263,22 @@ export class SyncConnection {
    * Memory per slow viewer is its query set, whatever it missed; one stuck
    * for slowConsumerTimeoutMs is closed by tick().
    */
+  /** Flushed after connections that only carry query updates, so passive viewers hear first. */
+  get flushLate(): boolean {
+    return this.responses.length > 0;
+  }
+
   flush(): void {
     if (!this.open) return;
+    this.transport.batch(() => this.flushCorked());
+  }
+
+  private flushCorked(): void {
     try {
+      // Responses always go, first: a response must precede the Transition that confirms it.
+      const responses = this.responses;
+      this.responses = [];
+      for (const frame of responses) this.send(frame);
       if (isExpired(this.identity, this.ctx.now())) return this.identityExpired();
       if (this.blockedSince !== null) {
         this.ctx.counters.transitionsCoalesced += 1;

@@ -11,6 +11,13 @@ import type { ServerTuning } from "./tuning.ts";
 export interface SyncTransport {
   /** Queues one text frame. */
   send(frame: string): void;
+  /**
+   * Runs `sends` with the socket corked, so the frames it queues leave in one
+   * write. On loopback a write costs as much as a round trip (the kernel
+   * delivers to the peer inside the syscall), so a mutation's response and
+   * its confirming Transition go together.
+   */
+  batch(sends: () => void): void;
   /** Bytes queued by send() and not yet handed to the network. */
   bufferedBytes(): number;
   /** Closes with a status code and reason; `null` closes without a status code. */

@@ -88,6 +88,16 @@ export class SyncEndpoint {
     const written = (): void => connection?.written();
     const transport: SyncTransport = {
       send: (frame) => ws.send(frame, written),
+      batch: (sends) => {
+        // ws keeps its net.Socket on `_socket`; cork() nests, so ws's own per-frame cork still works inside.
+        const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+        socket?.cork();
+        try {
+          sends();
+        } finally {
+          socket?.uncork();
+        }
+      },
       bufferedBytes: () => ws.bufferedAmount,
       close: (code, reason) => (code === null ? ws.close() : ws.close(code, truncateReason(reason))),
     };

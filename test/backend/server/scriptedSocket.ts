@@ -20,11 +20,30 @@ import { FakeAuthenticator, FakeEngine } from "./fakeEngine.ts";
 
 export class ScriptedTransport implements SyncTransport {
   readonly frames: string[] = [];
+  /** Where every transport of a world records (connection, frame) in send order. */
+  constructor(
+    private readonly sendLog: Array<{ transport: ScriptedTransport; frame: string }> = [],
+  ) {}
   buffered = 0;
   closed: { code: number | null; reason: string } | null = null;
 
+  /** Frames sent together in one batch, by batch: proves what leaves in one write. */
+  readonly batches: string[][] = [];
+  private batching: string[] | null = null;
+
   send(frame: string): void {
     this.frames.push(frame);
+    this.batching?.push(frame);
+    this.sendLog.push({ transport: this, frame });
+  }
+  batch(sends: () => void): void {
+    this.batching = [];
+    try {
+      sends();
+    } finally {
+      if (this.batching.length > 0) this.batches.push(this.batching);
+      this.batching = null;
+    }
   }
   bufferedBytes(): number {
     return this.buffered;
@@ -82,8 +101,11 @@ export class World {
     };
   }
 
+  /** Every frame any connection of this world sent, in order. */
+  readonly sendLog: Array<{ transport: ScriptedTransport; frame: string }> = [];
+
   connect(): Client {
-    const transport = new ScriptedTransport();
+    const transport = new ScriptedTransport(this.sendLog);
     return new Client(new SyncConnection(this.nextId++, transport, this.ctx), transport);
   }
 }

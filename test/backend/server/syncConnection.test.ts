@@ -49,6 +49,32 @@ describe("a sync connection", () => {
     expect(reaching).toBeGreaterThan(responseAt);
   });
 
+  it("sends a mutation's response and the Transition that confirms it in one write", async () => {
+    const world = new World();
+    const client = world.connect();
+    client.send(CONNECT);
+    client.subscribe(0, "counter:get", { name: "a" });
+    await until(() => client.transport.transitions().length === 1);
+    client.mutate(0, "counter:increment", { name: "a" });
+    await until(() => client.views().at(-1)?.values.get(0) === 1);
+    const together = client.transport.batches.find((batch) => batch.some((f) => f.includes('"MutationResponse"')));
+    expect(together?.map((f) => JSON.parse(f).type)).toEqual(["MutationResponse", "Transition"]);
+  });
+
+  it("sends a passive viewer's update before the writer's own confirmation", async () => {
+    const world = new World();
+    const [writer, viewer] = [world.connect(), world.connect()];
+    for (const [client, sessionId] of [[writer, "w"], [viewer, "v"]] as const) {
+      client.send({ ...CONNECT, sessionId });
+      client.subscribe(0, "counter:get", { name: "a" });
+    }
+    await until(() => writer.transport.transitions().length === 1 && viewer.transport.transitions().length === 1);
+    world.sendLog.length = 0;
+    writer.mutate(0, "counter:increment", { name: "a" });
+    await until(() => viewer.views().at(-1)?.values.get(0) === 1 && writer.views().at(-1)?.values.get(0) === 1);
+    expect(world.sendLog[0].transport).toBe(viewer.transport);
+  });
+
   it("confirms a mutation that changed no subscribed query with an empty Transition", async () => {
     const world = new World();
     const client = world.connect();
