@@ -55,7 +55,7 @@ async function climb(ladder: Ladder, dir: string): Promise<string[]> {
   for (const audience of ladder.audiences) {
     const reportPath = join(dir, `${ladder.scenario}-${audience}.json`);
     process.stderr.write(`\n── ${ladder.scenario} with ${audience} viewers ──\n`);
-    const code = await run(["simulate", ladder.scenario, ...ladder.args(audience), "--workers", "1", "--quiet", "--report", reportPath]);
+    const code = await run(["simulate", ladder.scenario, ...ladder.args(audience), "--quiet", "--report", reportPath]);
     let report: Report;
     try {
       const parsed = parseReport(JSON.parse(readFileSync(reportPath, "utf8")));
@@ -69,7 +69,7 @@ async function climb(ladder: Ladder, dir: string): Promise<string[]> {
     const failed = report.thresholds.filter((t) => !t.pass).map((t) => t.expression);
     rows.push(
       `| ${ladder.scenario} | ${audience} | ${report.verdict} | ${ladder.headline.replace(/_us$/, "")} p50 ${ms(headline?.p50)} p99 ${ms(headline?.p99)} | ` +
-        `${report.counters.deliveries_lost ?? 0} | ${report.generator.eventLoopLagMs.p99} ms / ${report.generator.cpuPercent.mean} % | ` +
+        `${report.counters.deliveries_lost ?? 0} | ${report.generator.processes} × ${report.generator.eventLoopLagMs.p99} ms / ${report.generator.cpuPercent.mean} % | ` +
         `${[...failed, ...report.generator.reasons].join("; ") || "—"} |`,
     );
     if (report.verdict !== "pass") break;
@@ -91,9 +91,9 @@ for (const ladder of ladders) rows.push(...(await climb(ladder, dir)));
 process.stdout.write(
   [
     "",
-    `csn-rt simulate ladder — ${new Date().toISOString()}, embedded backend, 1 load process`,
+    `csn-rt simulate ladder — ${new Date().toISOString()}, embedded backend, default load processes (one per core, up to 4)`,
     "",
-    "| scenario | viewers | verdict | headline latency | lost deliveries | generator lag p99 / cpu | failed |",
+    "| scenario | viewers | verdict | headline latency | lost deliveries | load processes × lag p99 / cpu | failed |",
     "| --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
     "",

@@ -33,6 +33,12 @@ export type MutationOutcome = { value: JSONValue; ts?: bigint };
 
 export interface VirtualClient {
   readonly kind: ClientKind;
+  /**
+   * Resolves once the client's first connection is open (and authenticated
+   * from the client's side): latencies of queries and mutations a scenario
+   * starts after it measure the backend, not connection set-up.
+   */
+  connected(): Promise<void>;
   subscribe(udfPath: string, args: Record<string, JSONValue>, mode: SubscribeMode, onUpdate: (update: QueryUpdate) => void): () => void;
   /**
    * Resolves once the mutation's effects are visible to this client, with its

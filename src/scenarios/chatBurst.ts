@@ -103,7 +103,8 @@ async function connectWriters(rt: ScenarioRuntime<ChatSeed>): Promise<Map<number
       const index = game * rt.config.writers + w;
       if (!inSlice(index, rt.slice)) continue;
       pending.push(
-        rt.connect(writerSubject(index), "lean", { name: `Writer ${index}` }).then((client) => {
+        rt.connect(writerSubject(index), "lean", { name: `Writer ${index}` }).then(async (client) => {
+          await client.connected();
           const list = byGame.get(game) ?? [];
           list.push({ index, client, seq: 0, busy: false });
           byGame.set(game, list);

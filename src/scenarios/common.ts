@@ -68,6 +68,8 @@ export async function connectViewersOverRamp<Seed>(
       if (rt.signal.aborted) return;
       const client = await rt.connect(subjectOf(v), v < officialClients ? "official" : "lean");
       clients.push(client);
+      // Subscribing on an open connection: the first result then times the query, not the handshake.
+      await client.connected();
       await setup(v)(client);
       rt.gauge({ connectedViewers: ++connected });
     }),

@@ -114,6 +114,7 @@ async function connectUpdaters(rt: ScenarioRuntime<ProgressSeed>): Promise<Updat
       for (let d = 0; d < config.devices; d++) {
         const kind = officialLeft-- > 0 ? "official" : "lean";
         const client = await rt.connect(userSubject(u), kind);
+        await client.connected();
         updater.devices.push(client);
         updater.views.push(null);
         follow(rt, updater, d, client);

@@ -62,6 +62,8 @@ export const viewers: Scenario<ViewersSeed> = {
         if (rt.signal.aborted) return;
         const client = await rt.connect(viewerSubject(v), v < config.officialClients ? "official" : "lean");
         try {
+          // Join and subscribe once connected: their latencies then measure the backend, not the handshake.
+          await client.connected();
           const probe = plan.watchesCount && client.kind === "lean" && probes < FRESHNESS_PROBES ? new FreshnessProbe(client.kind) : null;
           if (probe) probes++;
           const gameId = rt.seed.gameIds[v % rt.seed.gameIds.length];
@@ -135,7 +137,9 @@ async function live(rt: ScenarioRuntime<ViewersSeed>, client: VirtualClient, gam
     if (ts !== null) freshness.changed(ts, Math.round(intendedMs * 1000));
   };
 
-  changed(await call("liveSessions:joinStream", { gameId, deviceType: "web", sessionId }, plan.joinAtMs, "join_duration_us"), plan.joinAtMs);
+  // The join is intended the moment the viewer's connection is open.
+  const joinAtMs = rt.clock.nowMs();
+  changed(await call("liveSessions:joinStream", { gameId, deviceType: "web", sessionId }, joinAtMs, "join_duration_us"), joinAtMs);
   // Heartbeat k is due at join + k·interval ± jitter, computed from the join time, never from the previous beat.
   const stopAtMs = Math.min(endAtMs, plan.vanishAtMs ?? Infinity);
   let away = plan.churn;

@@ -46,15 +46,16 @@ export class SyncEndpoint {
     return true;
   }
 
-  /** Pings every peer, cuts silent ones, and lets each connection do its timed work. */
+  /** Pings quiet peers, cuts silent ones, and lets each connection do its timed work. */
   sweep(now: number): void {
     for (const [ws, peer] of this.peers) {
-      if (now - peer.lastHeardAt >= this.ctx.tuning.peerSilenceTimeoutMs) {
+      const silentFor = now - peer.lastHeardAt;
+      if (silentFor >= this.ctx.tuning.peerSilenceTimeoutMs) {
         ws.terminate();
         continue;
       }
       this.contain(ws, () => {
-        ws.ping();
+        if (silentFor >= this.ctx.tuning.transportPingAfterSilenceMs) ws.ping();
         peer.connection.tick(now);
       });
     }

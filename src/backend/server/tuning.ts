@@ -18,6 +18,14 @@ export type ServerTuning = {
    */
   readonly peerSilenceTimeoutMs: number;
   /**
+   * A WebSocket ping goes only to a peer we have heard nothing from for this
+   * long. Peers that talk (heartbeats, mutations) prove themselves; a quiet
+   * one gets 3 chances to pong before peerSilenceTimeoutMs. Pinging every
+   * peer on every sweep cost one socket write each — with thousands of
+   * viewers, a 100+ ms stall of the event loop every sweep.
+   */
+  readonly transportPingAfterSilenceMs: number;
+  /**
    * Transitions whose JSON is longer than this go as TransitionChunks. Keeps
    * every frame a few MB at most, far below the 100 MiB a `ws` client accepts
    * by default, so neither end buffers one enormous frame.
@@ -98,6 +106,7 @@ export const DEFAULT_TUNING: ServerTuning = {
   pingIntervalMs: 15_000,
   sweepIntervalMs: 5_000,
   peerSilenceTimeoutMs: 120_000,
+  transportPingAfterSilenceMs: 30_000,
   maxTransitionFrameChars: 4 * 1024 * 1024,
   transitionChunkChars: 1024 * 1024,
   sendHighWaterBytes: 1024 * 1024,

@@ -41,6 +41,8 @@ export class LeanClient implements VirtualClient {
   reconnects = 0;
   /** The last refusal the server sent (AuthError / FatalError), for diagnostics. */
   lastServerError: string | null = null;
+  private readonly firstOpen: Promise<void>;
+  private opened: () => void = () => {};
 
   constructor(private readonly options: ConnectOptions) {
     this.session = new SyncSession(randomUUID(), (text) => this.socket?.send(text), {
@@ -52,7 +54,12 @@ export class LeanClient implements VirtualClient {
       },
     });
     this.session.setToken(options.token);
+    this.firstOpen = new Promise((resolve) => (this.opened = resolve));
     this.connect();
+  }
+
+  connected(): Promise<void> {
+    return this.firstOpen;
   }
 
   subscribe(udfPath: string, args: Record<string, JSONValue>, mode: SubscribeMode, onUpdate: (update: QueryUpdate) => void): () => void {
@@ -71,6 +78,7 @@ export class LeanClient implements VirtualClient {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.opened(); // nobody waits forever for a connection that will not come
     clearTimeout(this.retryTimer);
     clearTimeout(this.silenceTimer);
     this.session.abandon("client closed");
@@ -99,6 +107,7 @@ export class LeanClient implements VirtualClient {
       this.attempts = 0;
       this.session.onOpen();
       this.armSilenceTimer();
+      this.opened();
     });
     socket.on("message", (data, isBinary) => {
       if (isBinary) return;

@@ -25,9 +25,21 @@ export class OfficialClient implements VirtualClient {
       const token = options.token;
       this.client.setAuth(async () => token);
     }
+    this.firstOpen = new Promise((resolve) => {
+      this.opened = resolve;
+    });
     this.client.subscribeToConnectionState((state) => {
       this.connectionCount = state.connectionCount;
+      if (state.isWebSocketConnected) this.opened();
     });
+    if (this.client.connectionState().isWebSocketConnected) this.opened();
+  }
+
+  private readonly firstOpen: Promise<void>;
+  private opened: () => void = () => {};
+
+  connected(): Promise<void> {
+    return this.firstOpen;
   }
 
   get reconnects(): number {
@@ -60,6 +72,7 @@ export class OfficialClient implements VirtualClient {
   }
 
   async close(): Promise<void> {
+    this.opened();
     await this.client.close();
   }
 }

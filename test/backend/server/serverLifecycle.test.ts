@@ -42,6 +42,24 @@ describe("the server", () => {
     expect(backend.server.stats().pingsSent).toBeGreaterThanOrEqual(2);
   });
 
+  it("cuts a peer that answers nothing, and leaves a quiet one that still answers pings", async () => {
+    backend = await startBackend({ tuning: { sweepIntervalMs: 20, transportPingAfterSilenceMs: 50, peerSilenceTimeoutMs: 300 } });
+    const url = `${backend.server.url.replace("http", "ws")}/api/1.48.0/sync`;
+    const { default: WebSocket } = await import("ws");
+    const open = (autoPong: boolean) =>
+      new Promise<InstanceType<typeof WebSocket>>((resolve, reject) => {
+        const ws = new WebSocket(url, { autoPong });
+        ws.once("open", () => resolve(ws));
+        ws.once("error", reject);
+      });
+    const [answering, dead] = await Promise.all([open(true), open(false)]);
+    let deadClosed = false;
+    dead.once("close", () => (deadClosed = true));
+    await eventually(() => deadClosed, 5_000, "the silent peer to be cut");
+    expect(answering.readyState).toBe(WebSocket.OPEN);
+    answering.close();
+  });
+
   it("closes every socket on close()", async () => {
     backend = await startBackend();
     const raw = await backend.raw();
