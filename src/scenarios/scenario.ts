@@ -65,6 +65,7 @@ export interface ScenarioRuntime<Seed> {
   allGather<T extends JSONValue>(topic: string, value: T): Promise<T[]>;
   /** Resolves at epoch ms `atMs`, or at once when the run is aborted. */
   sleepUntil(atMs: number): Promise<void>;
+  /** A line for the run's log; one starting with "note:" also goes into the report's notes. */
   log(message: string): void;
 }
 
