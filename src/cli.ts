@@ -1,6 +1,7 @@
 // The csn-rt command line: this file only registers commands. Each command
 // lives in its own module under src/commands/ and owns its option parsing.
 import { Command } from "commander";
+import { ExitCode } from "./exitCodes.ts";
 import { readFileSync } from "node:fs";
 import { keysCommand } from "./commands/keys.ts";
 import { serveCommand } from "./commands/serve.ts";
@@ -27,5 +28,13 @@ program.addCommand(simulateCommand());
 program.addCommand(serveCommand());
 program.addCommand(keysCommand());
 program.addCommand(reportCommand());
+
+// Commander exits 1 on a usage error (unknown option, bad choice, missing
+// argument); csn-rt's contract says 2 (src/exitCodes.ts). Help and --version stay 0.
+const usageExit = (command: Command): void => {
+  command.exitOverride((error) => process.exit(error.exitCode === 0 ? ExitCode.pass : ExitCode.badUsage));
+  command.commands.forEach(usageExit);
+};
+usageExit(program);
 
 await program.parseAsync(process.argv);

@@ -48,10 +48,6 @@ export function reportCommand(): Command {
     .requiredOption("-o, --output <file>", "where to write the merged report")
     .action(runAction((ctx, files: string[], options: { output: string }) => reportMerge(ctx, files, options)));
 
-  // Commander exits 1 on a usage error; csn-rt's contract says 2 (src/exitCodes.ts).
-  for (const command of [report, ...report.commands]) {
-    command.exitOverride((error) => process.exit(error.exitCode === 0 ? ExitCode.pass : ExitCode.badUsage));
-  }
   return report;
 }
 
