@@ -77,6 +77,23 @@ describe("simulate refuses bad input with one line and exit 2", () => {
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  test("a wrong admin key for a reachable backend is bad input (exit 2) with a hint", async () => {
+    const { startBackend } = await import("../../src/backend/index.ts");
+    const backend = await startBackend({ functionsDir: join(import.meta.dirname, "../../convex"), host: "127.0.0.1", port: 0, clock: "real" });
+    try {
+      const keyDir = mkdtempSync(join(tmpdir(), "csn-rt-key-"));
+      const keyFile = join(keyDir, "key.json");
+      const { generateSigningKey, saveSigningKey } = await import("../../src/load/tokens.ts");
+      await saveSigningKey(keyFile, await generateSigningKey());
+      const run = await runCli(["simulate", "chat-burst", "--url", backend.url, "--admin-key", "csn-rt-local|wrong", "--key-file", keyFile], { timeoutMs: 30_000 });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/refused the admin key/);
+      expect(run.stderr).toMatch(/hint: pass the deployment's admin key/);
+    } finally {
+      await backend.close();
+    }
+  });
+
   test("an unreachable backend is inconclusive (exit 3), not a crash", async () => {
     const keyDir = mkdtempSync(join(tmpdir(), "csn-rt-key-"));
     const keyFile = join(keyDir, "key.json");
