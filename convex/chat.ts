@@ -1,8 +1,13 @@
 // Live game chat with admin moderation. Every viewer of a game subscribes to
 // the same listMessages query, which reads no per-user data, so the backend
-// runs it once per change and sends the one result to all of them.
+// runs it once per change and sends the one result to all of them. Scrolling
+// back uses listMessagesPage; usePaginatedQuery gives each viewer's pages
+// their own `id`, so history pages are per-viewer subscriptions: keep the
+// live tail on listMessages and page only when a viewer asks for older ones.
+import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
-import { query } from "./_generated/server";
+import type { Doc, Id } from "./_generated/dataModel";
+import { query, type QueryCtx } from "./_generated/server";
 import { adminMutation, userMutation } from "./lib/auth";
 import { invalidArgument, notFound } from "./lib/errors";
 import { takeChatToken } from "./lib/rateLimit";
@@ -11,7 +16,7 @@ import { requireIntegerInRange, vChatMessageView, vMessageStatus } from "./lib/v
 /** Longest message accepted, in characters after trimming. */
 export const MAX_MESSAGE_LENGTH = 500;
 
-/** listMessages returns this many messages unless asked otherwise, and never more than the maximum. */
+/** listMessages returns this many messages unless asked otherwise; neither query returns more than the maximum at once. */
 export const DEFAULT_MESSAGE_LIMIT = 50;
 export const MAX_MESSAGE_LIMIT = 200;
 
@@ -39,27 +44,56 @@ export const sendMessage = userMutation({
   },
 });
 
+/** The active messages of a game, newest first: the range of by_game_status both chat queries read. */
+function activeMessagesNewestFirst(ctx: QueryCtx, gameId: Id<"games">) {
+  return ctx.db
+    .query("live_chat_messages")
+    .withIndex("by_game_status", (q) => q.eq("game_id", gameId).eq("status", "active"))
+    .order("desc");
+}
+
+function toView(m: Doc<"live_chat_messages">) {
+  return {
+    _id: m._id,
+    gameId: m.game_id,
+    userId: m.user_id,
+    userName: m.user_name,
+    userAvatar: m.user_avatar ?? null,
+    message: m.message,
+    createdAt: m.created_at,
+  };
+}
+
+async function requireGame(ctx: QueryCtx, gameId: Id<"games">) {
+  if ((await ctx.db.get(gameId)) === null) throw notFound(`game ${gameId} does not exist`);
+}
+
+/** The latest chat, oldest first: what every viewer of a game watches (one shared subscription). */
 export const listMessages = query({
   args: { gameId: v.id("games"), limit: v.optional(v.number()) },
   returns: v.array(vChatMessageView),
   handler: async (ctx, args) => {
     const limit = requireIntegerInRange("limit", args.limit ?? DEFAULT_MESSAGE_LIMIT, 1, MAX_MESSAGE_LIMIT);
-    if ((await ctx.db.get(args.gameId)) === null) throw notFound(`game ${args.gameId} does not exist`);
-    const newestFirst = await ctx.db
-      .query("live_chat_messages")
-      .withIndex("by_game", (q) => q.eq("game_id", args.gameId))
-      .order("desc")
-      .filter((q) => q.eq(q.field("status"), "active"))
-      .take(limit);
-    return newestFirst.reverse().map((m) => ({
-      _id: m._id,
-      gameId: m.game_id,
-      userId: m.user_id,
-      userName: m.user_name,
-      userAvatar: m.user_avatar ?? null,
-      message: m.message,
-      createdAt: m.created_at,
-    }));
+    await requireGame(ctx, args.gameId);
+    const newestFirst = await activeMessagesNewestFirst(ctx, args.gameId).take(limit);
+    return newestFirst.reverse().map(toView);
+  },
+});
+
+/**
+ * Chat history, newest first, one page at a time (usePaginatedQuery). Pages
+ * are cursors into the by_game_status range, so messages arriving while a
+ * viewer scrolls back land before the first page and never shift later pages:
+ * nothing is skipped or shown twice. Hidden messages are outside the range.
+ */
+export const listMessagesPage = query({
+  args: { gameId: v.id("games"), paginationOpts: paginationOptsValidator },
+  returns: paginationResultValidator(vChatMessageView),
+  handler: async (ctx, args) => {
+    requireIntegerInRange("paginationOpts.numItems", args.paginationOpts.numItems, 1, MAX_MESSAGE_LIMIT);
+    await requireGame(ctx, args.gameId);
+    const page = await activeMessagesNewestFirst(ctx, args.gameId).paginate(args.paginationOpts);
+    return { ...page, page: page.page.map(toView) };
   },
 });
 

@@ -12,14 +12,15 @@
 //
 // A heartbeat on an inactive session is refused (kind SessionInactive) so a
 // viewer who was counted out re-joins explicitly and is counted in again.
+import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Doc } from "./_generated/dataModel";
-import { internalMutation, query, type MutationCtx } from "./_generated/server";
+import { internalMutation, internalQuery, query, type MutationCtx } from "./_generated/server";
 import { viewerMutation } from "./lib/auth";
 import { csnError, forbidden, invalidArgument, notFound } from "./lib/errors";
 import { addViewers, readViewerCount, shardOf } from "./lib/viewerCounts";
-import { requireLabel, requireUuid } from "./lib/validators";
+import { requireIntegerInRange, requireLabel, requireUuid } from "./lib/validators";
 
 /** Clients heartbeat this often (CSN spec); clients add jitter. */
 export const HEARTBEAT_INTERVAL_MS = 30_000;
@@ -177,5 +178,38 @@ export const cleanupStaleSessions = internalMutation({
     const more = stale.length === CLEANUP_BATCH_SIZE;
     if (more) await ctx.scheduler.runAfter(0, internal.liveSessions.cleanupStaleSessions, {});
     return { deactivated: stale.length, more };
+  },
+});
+
+// Sessions per sessionStates page: about 100 bytes each, so a page stays far
+// below Convex's per-query limits (32,000 documents, 16 MiB read) and a
+// 10,000-session game is read in 10 round trips.
+export const SESSION_STATES_MAX_PAGE = 1000;
+
+/**
+ * The true state of every session of a game, for `csn-rt verify-cleanup`
+ * (admin key only): it checks each session's fate against what cleanup did,
+ * and viewer counts against the active rows. Paginated over by_game_active,
+ * so a page reads only this game's sessions.
+ */
+export const sessionStates = internalQuery({
+  args: { gameId: v.id("games"), paginationOpts: paginationOptsValidator },
+  returns: v.object({
+    page: v.array(v.object({ sessionId: v.string(), active: v.boolean(), lastHeartbeat: v.number() })),
+    isDone: v.boolean(),
+    continueCursor: v.string(),
+  }),
+  handler: async (ctx, args) => {
+    const numItems = requireIntegerInRange("paginationOpts.numItems", args.paginationOpts.numItems, 1, SESSION_STATES_MAX_PAGE);
+    const result = await ctx.db
+      .query("live_stream_sessions")
+      .withIndex("by_game_active", (q) => q.eq("game_id", args.gameId))
+      // Only the cursor and the bounded size: row and byte budgets from the caller are not passed on.
+      .paginate({ cursor: args.paginationOpts.cursor, numItems });
+    return {
+      page: result.page.map((s) => ({ sessionId: s.session_id, active: s.active, lastHeartbeat: s.last_heartbeat })),
+      isDone: result.isDone,
+      continueCursor: result.continueCursor,
+    };
   },
 });

@@ -22,12 +22,21 @@ export default defineSchema({
     title: v.string(),
     status: v.union(v.literal("scheduled"), v.literal("live"), v.literal("ended")),
     starts_at: v.number(),
-  }),
+    // Set only on games the load generator seeds: "<run key>#<n>", so every
+    // shard of a run (one per machine) finds the same games (seed.ts).
+    seed_key: v.optional(v.string()),
+  })
+    // seed:createGames with a key: the run's n-th game, if it exists.
+    .index("by_seed_key", ["seed_key"]),
 
   content: defineTable({
     title: v.string(),
     duration_seconds: v.number(),
-  }),
+    // As games.seed_key: the run's n-th seeded title.
+    seed_key: v.optional(v.string()),
+  })
+    // seed:createContent with a key: the run's n-th title, if it exists.
+    .index("by_seed_key", ["seed_key"]),
 
   user_watch_progress: defineTable({
     user_id: v.id("users"),
@@ -64,7 +73,8 @@ export default defineSchema({
     device_type: v.string(),
     quality: v.optional(v.string()),
   })
-    // The CSN spec's per-game listing of active sessions (reports, audits).
+    // The CSN spec's per-game listing of active sessions (reports, audits);
+    // sessionStates pages through it for csn-rt verify-cleanup.
     // Viewer counts deliberately do NOT read it: see viewer_count_shards.
     .index("by_game_active", ["game_id", "active"])
     // heartbeat / leaveStream / joinStream-resume: session id -> row.
@@ -103,8 +113,17 @@ export default defineSchema({
     moderated_by: v.optional(v.id("users")),
     moderated_at: v.optional(v.number()),
   })
-    // listMessages: a game's messages in time order (newest first, bounded).
-    .index("by_game", ["game_id", "created_at"])
+    // listMessages (latest chat) and listMessagesPage (chat history): a
+    // game's ACTIVE messages, newest first. `status` sits before
+    // `created_at`, so "active only" is the index range
+    // (game_id = g, status = "active") rather than a filter: a page of 50
+    // reads exactly 50 documents however many were hidden, and a cursor
+    // stays a position inside that range. Moderation rewrites the status,
+    // which moves the message out of the range: every subscribed page whose
+    // range held it re-runs and drops it, and pages elsewhere do not re-run.
+    // Hidden/deleted messages of a game are the ranges (g, "hidden") and
+    // (g, "deleted") of the same index, for a moderation review.
+    .index("by_game_status", ["game_id", "status", "created_at"])
     // A user's messages (moderation review, account deletion).
     .index("by_user", ["user_id"]),
 

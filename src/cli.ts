@@ -7,6 +7,7 @@ import { keysCommand } from "./commands/keys.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { simulateCommand } from "./commands/simulate.ts";
 import { reportCommand } from "./commands/report.ts";
+import { verifyCleanupCommand } from "./commands/verifyCleanup.ts";
 
 const { version } = JSON.parse(
   readFileSync(new URL("../package.json", import.meta.url), "utf8"),
@@ -28,6 +29,7 @@ program.addCommand(simulateCommand());
 program.addCommand(serveCommand());
 program.addCommand(keysCommand());
 program.addCommand(reportCommand());
+program.addCommand(verifyCleanupCommand());
 
 // Commander exits 1 on a usage error (unknown option, bad choice, missing
 // argument); csn-rt's contract says 2 (src/exitCodes.ts). Help and --version stay 0.

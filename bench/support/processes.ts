@@ -17,11 +17,15 @@ const STOP_GRACE_MS = 5_000;
 export type Child = { readonly pid: number; stop(): Promise<void> };
 export type SpawnedBackend = Child & { readonly url: string; readonly adminKey: string };
 
-/** `node bin/csn-rt serve --port 0 --functions <dir>`; resolves once it prints CONVEX_URL and CONVEX_ADMIN_KEY. */
-export async function spawnBackend(functionsDir: string): Promise<SpawnedBackend> {
+/**
+ * `node bin/csn-rt serve --port 0 --functions <dir>`; resolves once it prints CONVEX_URL and CONVEX_ADMIN_KEY.
+ * `env` adds to the child's environment (e.g. CSN_AUTH_ISSUER / CSN_AUTH_JWKS for signed-in callers).
+ */
+export async function spawnBackend(functionsDir: string, env: Record<string, string> = {}): Promise<SpawnedBackend> {
   const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--host", "127.0.0.1", "--functions", functionsDir], {
     cwd: REPO,
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
   });
   const lines = await readLines(child, ["CONVEX_URL", "CONVEX_ADMIN_KEY"]);
   return { pid: child.pid!, url: lines.CONVEX_URL, adminKey: lines.CONVEX_ADMIN_KEY, stop: () => stop(child) };

@@ -82,6 +82,19 @@ export type MutationRun = {
 
 export type ActionRun = { readonly outcome: FunctionOutcome };
 
+export type MutationOptions = {
+  /**
+   * Names one client request across reconnects and restarts (the sync
+   * server passes `${sessionId}:${requestId}`). A durable engine commits a
+   * successful mutation's result under this key in the same durable write
+   * as its documents, and answers a later call with the same key from it
+   * without running the function again — also after a crash and restart.
+   * Without durability the key is ignored: the server's in-memory log
+   * (server/mutationLog.ts) already covers one process's lifetime.
+   */
+  readonly idempotencyKey?: string;
+};
+
 export type CommitEvent = { readonly ts: Timestamp; readonly writes: WriteSet };
 
 export type Visibility = "public" | "internal";
@@ -97,7 +110,7 @@ export interface Engine {
    * function of the wrong kind get `ok: false` with Convex's wording.
    */
   runQuery(path: string, args: JSONValue, caller: Caller, journal?: string | null): Promise<QueryRun>;
-  runMutation(path: string, args: JSONValue, caller: Caller): Promise<MutationRun>;
+  runMutation(path: string, args: JSONValue, caller: Caller, options?: MutationOptions): Promise<MutationRun>;
   runAction(path: string, args: JSONValue, caller: Caller): Promise<ActionRun>;
   /** Called synchronously after every commit, in ts order. Returns an unsubscribe. */
   onCommit(listener: (event: CommitEvent) => void): () => void;

@@ -11,7 +11,7 @@ import type { SigningKey } from "./keys.ts";
 import { WorkerPool } from "./workerPool.ts";
 
 export const INTERVAL_MS = 1000;
-// Time for every process to receive its assignment and connect before the schedule starts.
+// Time for every process, once loaded, to receive its assignment and connect before the schedule starts.
 const START_DELAY_MS = 1500;
 // Beyond the planned end (ramp + duration + grace), how long a run may take to
 // wind down before its processes are stopped by force.
@@ -50,7 +50,7 @@ export type LoadOptions = {
   url: string;
   runId: string;
   auth: { key: SigningKey; issuer: string; audience?: string };
-  /** Shards (--shard i/N): this machine runs slices shardIndex·workers … of shardCount·workers. */
+  /** Shards (--shard i/N, 0-based here): this machine runs slices shardIndex·workers … of shardCount·workers (see scenarios/partition.ts). */
   shard?: { index: number; count: number };
   /** Aborted by the user (Ctrl-C, q): the run stops early and is marked partial. */
   signal: AbortSignal;
@@ -74,7 +74,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let publishedIndex = -Infinity;
   const logs: string[] = [];
   const startedAt = new Date();
-  const startAtMs = Date.now() + START_DELAY_MS;
+  // Set once every process has loaded: on a busy machine (or with several shards starting on one)
+  // loading alone can outlast START_DELAY_MS, and a schedule that started while processes were
+  // still loading would begin with its first arrivals already late.
+  let startAtMs = Number.POSITIVE_INFINITY;
   const plannedMs = plannedDurationMs(config);
 
   // All-gathers in progress: topic → each process's value so far.
@@ -134,12 +137,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }, () => completeGathers());
 
   const shard = options.shard ?? { index: 0, count: 1 };
+  startAtMs = Date.now() + START_DELAY_MS;
   for (let worker = 0; worker < processes; worker++) {
     pool.assign(worker, {
       scenario: options.scenario.name,
       config,
       seed: options.seed,
       slice: { index: shard.index * processes + worker, count: shard.count * processes },
+      shard,
       runId: options.runId,
       url: options.url,
       startAtMs,

@@ -58,6 +58,7 @@ export async function runProcessSlice(options: ProcessRunOptions): Promise<void>
     config: assignment.config,
     seed: assignment.seed as JSONValue,
     slice: assignment.slice,
+    shard: assignment.shard,
     runId: assignment.runId,
     clock,
     startAtMs: assignment.startAtMs,
@@ -71,7 +72,9 @@ export async function runProcessSlice(options: ProcessRunOptions): Promise<void>
       clients.add(client);
       return client;
     },
-    random: (...parts) => seededRandom(deriveSeed(assignment.config.seed, assignment.slice.index, ...parts)),
+    // Keyed by --seed and the caller's parts only (a viewer's index, …), never by the process: the same
+    // viewer behaves alike however the run is split over processes and shards.
+    random: (...parts) => seededRandom(deriveSeed(assignment.config.seed, ...parts)),
     gauge: (update) => Object.assign(gauges, update),
     allGather: <T extends JSONValue>(topic: string, value: T) => options.gather(topic, value) as Promise<T[]>,
     sleepUntil: (atMs) => (signal.aborted || atMs <= clock.nowMs() ? Promise.resolve() : new Promise((resolve) => queue.at(atMs, () => resolve()))),

@@ -7,9 +7,11 @@ import type { Report } from "../metrics/report.ts";
 import { buildReport } from "../metrics/buildReport.ts";
 import type { Threshold } from "../metrics/thresholds.ts";
 import type { ScenarioConfig } from "../scenarios/config.ts";
+import { runKey, shardNote } from "../scenarios/partition.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
 import { generateAdminKey } from "../backend/auth/index.ts";
 import { httpAdminApi } from "./adminApi.ts";
+import { describeOutages, outageMs, startBackendProbe } from "./backendProbe.ts";
 import { runLoad, type RunSnapshot } from "./coordinator.ts";
 import { startEmbeddedBackend, type EmbeddedBackend } from "./embeddedBackend.ts";
 import { newRunId } from "./processRuntime.ts";
@@ -54,26 +56,46 @@ export async function runSimulation(plan: SimulationPlan, io: SimulationIo): Pro
     const adminKey = embedded?.adminKey ?? (plan.backend as { adminKey: string }).adminKey;
     const admin = httpAdminApi(url, adminKey);
 
-    io.log(`seeding ${plan.scenario.name}…`);
-    const seed = await plan.scenario.prepare(admin, plan.config, io.log);
+    // Every shard seeds the same run key, so all of them find the same games (scenarios/partition.ts).
+    const shard = plan.shard ? { index: plan.shard.index - 1, count: plan.shard.count } : { index: 0, count: 1 };
+    const key = runKey(plan.scenario.name, plan.config.seed);
+    io.log(`seeding ${plan.scenario.name} (run key ${key}${plan.shard ? `, shard ${plan.shard.index} of ${plan.shard.count}` : ""})…`);
+    const seed = await plan.scenario.prepare(admin, plan.config, io.log, { key, shard });
     const runId = newRunId();
     io.log(`running ${plan.scenario.name} (run ${runId}) with ${plan.config.workers} load process(es)…`);
-    const result = await runLoad({
-      scenario: plan.scenario,
-      config: plan.config,
-      seed: seed as never,
-      url,
-      runId,
-      auth: plan.auth,
-      shard: plan.shard ? { index: plan.shard.index - 1, count: plan.shard.count } : undefined,
-      signal: io.signal,
-      onSnapshot: io.progress,
-      onLog: io.log,
-    });
+    // Outages (a crash and restart, a network cut) are counted and named in the report, not only felt as latency.
+    const probe = startBackendProbe(url);
+    const probeStartedAt = Date.now();
+    let result;
+    try {
+      result = await runLoad({
+        scenario: plan.scenario,
+        config: plan.config,
+        seed: seed as never,
+        url,
+        runId,
+        auth: plan.auth,
+        shard,
+        signal: io.signal,
+        onSnapshot: io.progress,
+        onLog: io.log,
+      });
+    } catch (error) {
+      await probe.stop();
+      throw error;
+    }
     result.metrics.count("reconnects", result.reconnects);
+    const outages = await probe.stop();
+    result.metrics.count("backend_outages", outages.length);
+    result.metrics.count("backend_outage_ms", outageMs(outages, Date.now() - probeStartedAt));
 
-    const notes = [...result.errors.map((e) => `load process error: ${e}`), ...result.logs.filter((l) => l.startsWith("note:")).map((l) => l.slice(5).trim())];
+    const notes = [
+      ...describeOutages(outages, result.reconnects),
+      ...result.errors.map((e) => `load process error: ${e}`),
+      ...result.logs.filter((l) => l.startsWith("note:")).map((l) => l.slice(5).trim()),
+    ];
     if (result.partial && io.signal.aborted) notes.push("stopped early by the user; delivery counts cover only the part that ran");
+    if (plan.shard) notes.push(shardNote(plan.config.games, shard));
     const report = buildReport({
       toolVersion: plan.toolVersion,
       command: "simulate",

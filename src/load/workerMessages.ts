@@ -11,7 +11,10 @@ export type WorkerAssignment = {
   scenario: string;
   config: ScenarioConfig;
   seed: JSONValue;
+  /** This process among all processes of all shards. */
   slice: Slice;
+  /** This machine's shard, 0-based. */
+  shard: Slice;
   runId: string;
   url: string;
   /** When the scenario's schedule starts, epoch ms (the same for every process). */

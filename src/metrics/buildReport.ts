@@ -29,6 +29,11 @@ export type ReportInput = {
   backendUnreachable?: boolean;
   shard?: { index: number; count: number };
   notes: string[];
+  /**
+   * The generator's health when the command judges it by its own rule
+   * (verify-cleanup: were its steps on time?) instead of event-loop lag.
+   */
+  generator?: GeneratorHealth;
 };
 
 export function latencyEntry(histogram: Histogram): LatencyEntry {
@@ -61,7 +66,7 @@ export function buildReport(input: ReportInput): Report {
     }
     if (Object.keys(entries).length > 0) byClient[client] = entries;
   }
-  const generator = generatorHealthOf(input.healthSamples, input.runLagP99Ms, input.processes, metrics.counter("dropped_arrivals"));
+  const generator = input.generator ?? generatorHealthOf(input.healthSamples, input.runLagP99Ms, input.processes, metrics.counter("dropped_arrivals"));
   const thresholds = evaluateThresholds(input.thresholds, {
     histogram: (m) => metrics.histogram(m),
     counter: (m) => metrics.counter(m as never),

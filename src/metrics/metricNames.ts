@@ -20,6 +20,10 @@ export const LATENCY_METRICS = [
   "viewer_count_freshness_us",
   /** A user's newest progress write → every one of their devices shows it. */
   "convergence_us",
+  /** verify-cleanup, virtual clock: wall time of one clock step, including the crons and cleanup chain it ran. */
+  "clock_advance_us",
+  /** verify-cleanup: reading every session's state and every viewer count for one check. */
+  "state_check_us",
 ] as const;
 
 export type LatencyMetric = (typeof LATENCY_METRICS)[number];
@@ -45,6 +49,22 @@ export const COUNTER_METRICS = [
   "convergence_failures",
   /** Viewer-count checks that did not equal the true number of active sessions. */
   "count_mismatches",
+  /** Windows in which the backend answered no probe (src/load/backendProbe.ts): a crash, restart or network cut. */
+  "backend_outages",
+  /** Their total length, ms. */
+  "backend_outage_ms",
+  /** verify-cleanup: viewer counts compared with the true number of active sessions. */
+  "count_checks",
+  /** verify-cleanup: session states compared with what the session's history allows. */
+  "session_checks",
+  /** verify-cleanup: sessions made stale at the same moment, to load one cleanup run. */
+  "stale_sessions",
+  /** verify-cleanup: sessions that went silent and were seen retired within the limit. */
+  "sessions_retired",
+  /** verify-cleanup: healthy sessions (heartbeat within 2 minutes) found inactive, or refused a heartbeat. */
+  "sessions_retired_early",
+  /** verify-cleanup: sessions still active more than 3 minutes after their last heartbeat. */
+  "sessions_retired_late",
 ] as const;
 
 export type CounterMetric = (typeof COUNTER_METRICS)[number];

@@ -9,8 +9,8 @@ import { burstModel } from "../load/burstModel.ts";
 import { DeliveryTracker, type Receiver } from "../load/deliveries.ts";
 import type { VirtualClient } from "../load/virtualClient.ts";
 import type { ScenarioConfig } from "./config.ts";
-import { inSlice, type Scenario, type ScenarioRuntime } from "./scenario.ts";
-import { connectViewersOverRamp, driveOperations, seedGames, seedUsers, sliceOfRate } from "./common.ts";
+import type { Scenario, ScenarioRuntime } from "./scenario.ts";
+import { connectViewersOverRamp, driveOperations, partitionOf, seedGames, seedUsers } from "./common.ts";
 
 export type ChatSeed = { gameIds: string[] };
 
@@ -48,15 +48,16 @@ export const chatBurst: Scenario<ChatSeed> = {
 
   targetConnections: (config) => config.viewers + config.games * config.writers + config.workers,
 
-  async prepare(admin, config, log) {
-    const gameIds = await seedGames(admin, config.games);
-    await seedUsers(admin, "sim-writer-", config.games * config.writers, log);
+  async prepare(admin, config, log, scope) {
+    const gameIds = await seedGames(admin, config.games, scope);
+    await seedUsers(admin, "sim-writer-", config.games * config.writers, log, scope);
     return { gameIds };
   },
 
   async run(rt) {
     const { config } = rt;
-    // One tracker per game: a viewer is expected to see only its own game's chat.
+    // One tracker per game: a viewer is expected to see only its own game's chat. Processes
+    // serving no viewer of a game keep an empty one, so the end-of-run exchange lines up.
     const trackers = rt.seed.gameIds.map((_, game) => new DeliveryTracker({ runId: rt.runId, game, process: rt.slice.index }, rt.metrics));
     // Writers first, so the first burst is not late waiting for their connections.
     const writers = await connectWriters(rt);
@@ -98,10 +99,11 @@ type Writer = { index: number; client: VirtualClient; seq: number; busy: boolean
 async function connectWriters(rt: ScenarioRuntime<ChatSeed>): Promise<Map<number, Writer[]>> {
   const byGame = new Map<number, Writer[]>();
   const pending: Promise<void>[] = [];
+  const partition = partitionOf(rt);
   for (let game = 0; game < rt.seed.gameIds.length; game++) {
     for (let w = 0; w < rt.config.writers; w++) {
       const index = game * rt.config.writers + w;
-      if (!inSlice(index, rt.slice)) continue;
+      if (!partition.ownsWriter(game, w)) continue;
       pending.push(
         rt.connect(writerSubject(index), "lean", { name: `Writer ${index}` }).then(async (client) => {
           await client.connected();
@@ -122,9 +124,13 @@ async function sendBursts(rt: ScenarioRuntime<ChatSeed>, tracker: DeliveryTracke
   const recent: RecentMessage[] = []; // acknowledged messages, newest last, for the moderator to pick from
   let nextWriter = 0;
   const startMs = rt.startAtMs + config.rampMs;
-  const moderation = moderate(rt, moderator, tracker, recent, startMs);
+  // This process's share of the game's rate is its share of the game's writers, so the processes of
+  // every shard serving the game send chatRate between them — never more: the chat page window
+  // turns over at the game's full rate, and a faster turnover would push messages out unseen.
+  const share = writers.length / config.writers;
+  const moderation = moderate(rt, moderator, tracker, recent, startMs, share);
   await driveOperations(rt, {
-    open: burstModel(sliceOfRate(config.chatRate, rt.slice), config.burstMs, config.burstPauseMs, config.durationMs),
+    open: burstModel(config.chatRate * share, config.burstMs, config.burstPauseMs, config.durationMs),
     startMs,
     // Writers send one message at a time; an arrival finding them all busy is dropped.
     units: writers.length,
@@ -154,8 +160,8 @@ async function sendBursts(rt: ScenarioRuntime<ChatSeed>, tracker: DeliveryTracke
 type RecentMessage = { writeId: number; messageId: string };
 
 /** Hides the newest message now and then; hidden messages are excluded from delivery accounting. */
-async function moderate(rt: ScenarioRuntime<ChatSeed>, moderator: VirtualClient, tracker: DeliveryTracker, recent: RecentMessage[], startMs: number) {
-  const perProcessPerMinute = rt.config.moderationPerMinute / rt.slice.count;
+async function moderate(rt: ScenarioRuntime<ChatSeed>, moderator: VirtualClient, tracker: DeliveryTracker, recent: RecentMessage[], startMs: number, share: number) {
+  const perProcessPerMinute = rt.config.moderationPerMinute * share;
   if (perProcessPerMinute <= 0) return;
   await driveOpenModel({
     model: constantArrivalRate(perProcessPerMinute / 60, rt.config.durationMs),

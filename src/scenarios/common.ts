@@ -1,53 +1,67 @@
-// Pieces every scenario uses: seeding in batches, spreading a rate over
-// load processes, and connecting viewers over the ramp.
+// Pieces every scenario uses: seeding in batches (shared by the shards of a
+// run), and connecting viewers over the ramp.
 import type { JSONValue } from "convex/values";
 import { driveOpenModel, runClosedModel, type OpenModel } from "../load/arrivals.ts";
 import type { VirtualClient } from "../load/virtualClient.ts";
-import { inSlice, type AdminApi, type ScenarioRuntime, type Slice } from "./scenario.ts";
+import { Partition } from "./partition.ts";
+import { inSlice, type AdminApi, type ScenarioRuntime, type SeedScope } from "./scenario.ts";
 
 /** convex/seed.ts accepts this many rows per call. */
 const SEED_BATCH = 500;
+/** convex/seed.ts creates at most this many games per call (each writes 17 documents). */
+const GAME_BATCH = 100;
 
-export async function seedGames(admin: AdminApi, count: number): Promise<string[]> {
+/** The run's games 0..count-1, created by whichever shard comes first and found by the others (keyed by the run). */
+export async function seedGames(admin: AdminApi, count: number, scope: SeedScope): Promise<string[]> {
   const ids: string[] = [];
-  for (let done = 0; done < count; done += 100) {
-    ids.push(...(await admin.mutation<string[]>("seed:createGames", { count: Math.min(100, count - done) })));
+  for (let offset = 0; offset < count; offset += GAME_BATCH) {
+    ids.push(...(await admin.mutation<string[]>("seed:createGames", { count: Math.min(GAME_BATCH, count - offset), offset, key: scope.key })));
   }
   return ids;
 }
 
-/** Creates users `${prefix}0..count-1` (idempotent), logging progress for large populations. */
-export async function seedUsers(admin: AdminApi, prefix: string, count: number, log: (message: string) => void): Promise<string[]> {
+/** The run's titles 0..count-1, shared by its shards like its games. */
+export async function seedContent(admin: AdminApi, count: number, durationSeconds: number, scope: SeedScope): Promise<string[]> {
   const ids: string[] = [];
   for (let offset = 0; offset < count; offset += SEED_BATCH) {
-    const batch = Math.min(SEED_BATCH, count - offset);
-    ids.push(...(await admin.mutation<string[]>("seed:createUsers", { count: batch, offset, subjectPrefix: prefix })));
-    if (count > SEED_BATCH) log(`seeded ${Math.min(offset + batch, count)}/${count} ${prefix}* users`);
+    ids.push(...(await admin.mutation<string[]>("seed:createContent", { count: Math.min(SEED_BATCH, count - offset), durationSeconds, offset, key: scope.key })));
   }
   return ids;
 }
 
-export async function seedContent(admin: AdminApi, count: number, durationSeconds: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let done = 0; done < count; done += SEED_BATCH) {
-    ids.push(...(await admin.mutation<string[]>("seed:createContent", { count: Math.min(SEED_BATCH, count - done), durationSeconds })));
+export type SeededUser = { index: number; id: string };
+
+/**
+ * Creates users `${prefix}0..count-1` (idempotent by subject). Batch b is
+ * seeded by shard b mod N only, so N machines seed a population once between
+ * them; a user some machine needs before its batch is seeded is created on
+ * first use by the app itself. Returns the users this shard seeded.
+ */
+export async function seedUsers(admin: AdminApi, prefix: string, count: number, log: (message: string) => void, scope: SeedScope): Promise<SeededUser[]> {
+  const users: SeededUser[] = [];
+  for (let offset = 0, batch = 0; offset < count; offset += SEED_BATCH, batch++) {
+    if (!inSlice(batch, scope.shard)) continue;
+    const size = Math.min(SEED_BATCH, count - offset);
+    const ids = await admin.mutation<string[]>("seed:createUsers", { count: size, offset, subjectPrefix: prefix });
+    ids.forEach((id, i) => users.push({ index: offset + i, id }));
+    if (count > SEED_BATCH) log(`seeded ${Math.min(offset + size, count)}/${count} ${prefix}* users`);
   }
-  return ids;
+  return users;
 }
 
-export async function seedInBatches<T extends JSONValue>(admin: AdminApi, udfPath: string, rows: T[], key: string): Promise<void> {
+export async function seedInBatches<T extends JSONValue>(admin: AdminApi, udfPath: string, rows: T[], key: string, extra: Record<string, JSONValue> = {}): Promise<void> {
   for (let i = 0; i < rows.length; i += SEED_BATCH) {
-    await admin.mutation(udfPath, { [key]: rows.slice(i, i + SEED_BATCH) });
+    await admin.mutation(udfPath, { ...extra, [key]: rows.slice(i, i + SEED_BATCH) });
   }
 }
 
-/** This process's share of a rate split evenly over the run's processes. */
-export function sliceOfRate(total: number, slice: Slice): number {
-  return total / slice.count;
+/** Which viewers, writers and games are this process's (see partition.ts). */
+export function partitionOf<Seed>(rt: ScenarioRuntime<Seed>): Partition {
+  return new Partition(rt.config.games, rt.slice, rt.shard);
 }
 
 /**
- * Connects this process's share of `config.viewers` evenly over the ramp
+ * Connects this process's viewers (see partition.ts) evenly over the ramp
  * (viewer v at start + ramp·v/viewers), the first `officialClients` of them on
  * the official client. `setup` subscribes each one. Resolves once all are
  * connected (or the run was aborted); returns every client for closing.
@@ -58,7 +72,8 @@ export async function connectViewersOverRamp<Seed>(
   subjectOf: (viewerIndex: number) => string | null = (i) => `sim-viewer-${i}`,
 ): Promise<VirtualClient[]> {
   const { viewers, rampMs, officialClients } = rt.config;
-  const mine = Array.from({ length: viewers }, (_, v) => v).filter((v) => inSlice(v, rt.slice));
+  const partition = partitionOf(rt);
+  const mine = Array.from({ length: viewers }, (_, v) => v).filter((v) => partition.ownsViewer(v));
   rt.gauge({ targetViewers: mine.length });
   const clients: VirtualClient[] = [];
   let connected = 0;

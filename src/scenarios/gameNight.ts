@@ -22,12 +22,12 @@ export const gameNight: Scenario<GameNightSeed> = {
 
   targetConnections: (config) => PARTS.reduce((sum, p) => sum + p.targetConnections(config), 0),
 
-  async prepare(admin, config, log) {
+  async prepare(admin, config, log, scope) {
     // The viewers and the chat audience share one set of games.
-    const gameIds = await seedGames(admin, config.games);
-    await seedUsers(admin, "sim-viewer-", config.viewers, log);
-    await seedUsers(admin, "sim-writer-", config.games * config.writers, log);
-    const progress = await progressSync.prepare(admin, config, log);
+    const gameIds = await seedGames(admin, config.games, scope);
+    await seedUsers(admin, "sim-viewer-", config.viewers, log, scope);
+    await seedUsers(admin, "sim-writer-", config.games * config.writers, log, scope);
+    const progress = await progressSync.prepare(admin, config, log, scope);
     return { viewers: { gameIds }, chat: { gameIds }, progress };
   },
 

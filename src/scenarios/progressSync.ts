@@ -8,10 +8,10 @@
 import type { JSONValue } from "convex/values";
 import { constantArrivalRate } from "../load/arrivals.ts";
 import type { VirtualClient } from "../load/virtualClient.ts";
-import { inSlice, type Scenario, type ScenarioRuntime } from "./scenario.ts";
-import { driveOperations, seedContent, seedInBatches, seedUsers } from "./common.ts";
+import type { Scenario, ScenarioRuntime } from "./scenario.ts";
+import { driveOperations, partitionOf, seedContent, seedInBatches, seedUsers } from "./common.ts";
 
-export type ProgressSeed = { userIds: string[]; contentIds: string[] };
+export type ProgressSeed = { contentIds: string[] };
 
 const userSubject = (index: number) => `sim-user-${index}`;
 // Long titles (an hour) so simulated positions never reach the 90 % "completed" mark.
@@ -53,11 +53,12 @@ export const progressSync: Scenario<ProgressSeed> = {
 
   targetConnections: (config) => config.updaters * config.devices,
 
-  async prepare(admin, config, log) {
-    const userIds = await seedUsers(admin, "sim-user-", config.users, log);
-    const contentIds = await seedContent(admin, config.contentItems, CONTENT_SECONDS);
+  async prepare(admin, config, log, scope) {
+    const contentIds = await seedContent(admin, config.contentItems, CONTENT_SECONDS, scope);
+    // Each shard seeds its batches of users and their history (seedUsers).
+    const users = await seedUsers(admin, "sim-user-", config.users, log, scope);
     const now = Date.now();
-    const rows = userIds.flatMap((userId, u) =>
+    const rows = users.flatMap(({ index: u, id: userId }) =>
       Array.from({ length: ITEMS_PER_USER }, (_, i) => ({
         userId,
         contentId: contentIds[(u * ITEMS_PER_USER + i) % contentIds.length],
@@ -68,8 +69,9 @@ export const progressSync: Scenario<ProgressSeed> = {
       })),
     );
     log(`seeding ${rows.length} progress rows…`);
-    await seedInBatches(admin, "seed:createProgress", rows as JSONValue[], "entries");
-    return { userIds, contentIds };
+    // keepExisting: another shard may already be running and writing these users' progress.
+    await seedInBatches(admin, "seed:createProgress", rows as JSONValue[], "entries", { keepExisting: true });
+    return { contentIds };
   },
 
   async run(rt) {
@@ -93,10 +95,10 @@ export const progressSync: Scenario<ProgressSeed> = {
 
 async function connectUpdaters(rt: ScenarioRuntime<ProgressSeed>): Promise<Updater[]> {
   const { config } = rt;
-  const mine = Array.from({ length: config.updaters }, (_, u) => u).filter((u) => inSlice(u, rt.slice));
+  const partition = partitionOf(rt);
+  const mine = Array.from({ length: config.updaters }, (_, u) => u).filter((u) => partition.ownsItem(u));
   rt.gauge({ targetViewers: mine.length * config.devices });
   let connected = 0;
-  let officialLeft = Math.ceil(config.officialClients / rt.slice.count);
   return await Promise.all(
     mine.map(async (u) => {
       await rt.sleepUntil(rt.startAtMs + (config.rampMs * u) / Math.max(1, config.updaters));
@@ -112,7 +114,8 @@ async function connectUpdaters(rt: ScenarioRuntime<ProgressSeed>): Promise<Updat
         expectations: [],
       };
       for (let d = 0; d < config.devices; d++) {
-        const kind = officialLeft-- > 0 ? "official" : "lean";
+        // The first officialClients devices of the run, wherever they run.
+        const kind = u * config.devices + d < config.officialClients ? "official" : "lean";
         const client = await rt.connect(userSubject(u), kind);
         await client.connected();
         updater.devices.push(client);

@@ -19,6 +19,14 @@ export interface AdminApi {
 /** Which part of the whole load this process runs: item i belongs to slice i % count. */
 export type Slice = { readonly index: number; readonly count: number };
 
+/** What seeding needs to know about the run beyond its config (see partition.ts). */
+export type SeedScope = {
+  /** Derived alike by every shard of the run (runKey): seeded games and titles are shared through it. */
+  readonly key: string;
+  /** This machine's shard, 0-based; {0, 1} when the run is not sharded. Populations are seeded once across shards. */
+  readonly shard: Slice;
+};
+
 export function inSlice(itemIndex: number, slice: Slice): boolean {
   return itemIndex % slice.count === slice.index;
 }
@@ -41,8 +49,15 @@ export function sumGauges(all: readonly Gauges[]): Gauges {
 export interface ScenarioRuntime<Seed> {
   readonly config: ScenarioConfig;
   readonly seed: Seed;
+  /** This process among every process of every shard: slice index shard·workers + worker of shards·workers. */
   readonly slice: Slice;
-  /** Short id of this run, carried in nonces so runs sharing a backend never confuse each other's writes. */
+  /** This machine's shard, 0-based ({0, 1} unsharded); a Partition of slice and shard says which viewers, writers and games are this process's. */
+  readonly shard: Slice;
+  /**
+   * Short id of this run on this machine (every shard has its own), carried in nonces so runs — and the
+   * shards of one run — sharing a backend never confuse each other's writes: a receiver times only writes
+   * sent from its own machine, whose clock it shares.
+   */
   readonly runId: string;
   readonly clock: LoadClock;
   /** Epoch ms at which every process starts its schedule (so processes stay in step). */
@@ -80,8 +95,11 @@ export type Scenario<Seed = unknown> = {
   validate(config: ScenarioConfig): string[];
   /** How many virtual clients the whole run connects (the dashboard's target). */
   targetConnections(config: ScenarioConfig): number;
-  /** Seeds the backend once; the result (plain JSON) is handed to every process's run. */
-  prepare(admin: AdminApi, config: ScenarioConfig, log: (message: string) => void): Promise<Seed>;
+  /**
+   * Seeds the backend once per machine; the result (plain JSON) is handed to every process's run.
+   * Every shard of a run calls it, so it must be idempotent and agree across shards (see SeedScope).
+   */
+  prepare(admin: AdminApi, config: ScenarioConfig, log: (message: string) => void, scope: SeedScope): Promise<Seed>;
   /** Runs this process's slice until the schedule ends or the signal aborts; then finishes its accounting. */
   run(runtime: ScenarioRuntime<Seed>): Promise<void>;
 };

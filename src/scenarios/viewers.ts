@@ -6,8 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { FreshnessProbe, FreshnessTracker } from "../load/freshness.ts";
 import type { VirtualClient } from "../load/virtualClient.ts";
-import { inSlice, type Scenario, type ScenarioRuntime } from "./scenario.ts";
-import { seedGames, seedUsers } from "./common.ts";
+import type { Scenario, ScenarioRuntime } from "./scenario.ts";
+import { partitionOf, seedGames, seedUsers } from "./common.ts";
 
 export type ViewersSeed = { gameIds: string[] };
 
@@ -18,6 +18,7 @@ const viewerSubject = (index: number) => `sim-viewer-${index}`;
 const FRESHNESS_PROBES = 25;
 
 type Plan = {
+  viewer: number;
   joinAtMs: number;
   /** Leave at, and come back at (same session). */
   churn?: { leaveAtMs: number; rejoinAtMs: number };
@@ -40,9 +41,9 @@ export const viewers: Scenario<ViewersSeed> = {
 
   targetConnections: (config) => config.viewers,
 
-  async prepare(admin, config, log) {
-    const gameIds = await seedGames(admin, config.games);
-    await seedUsers(admin, "sim-viewer-", config.viewers, log);
+  async prepare(admin, config, log, scope) {
+    const gameIds = await seedGames(admin, config.games, scope);
+    await seedUsers(admin, "sim-viewer-", config.viewers, log, scope);
     return { gameIds };
   },
 
@@ -50,7 +51,8 @@ export const viewers: Scenario<ViewersSeed> = {
     const { config } = rt;
     // Per game: a probe watching one game's count never sees another game's changes.
     const freshnessByGame = new Map(rt.seed.gameIds.map((id) => [id, new FreshnessTracker("viewer_count_freshness_us", rt.metrics)]));
-    const mine = Array.from({ length: config.viewers }, (_, v) => v).filter((v) => inSlice(v, rt.slice));
+    const partition = partitionOf(rt);
+    const mine = Array.from({ length: config.viewers }, (_, v) => v).filter((v) => partition.ownsViewer(v));
     rt.gauge({ targetViewers: mine.length });
     let connected = 0;
     let probes = 0;
@@ -86,6 +88,7 @@ function planViewer(rt: ScenarioRuntime<ViewersSeed>, v: number): Plan {
   const random = rt.random("viewer", v);
   const loadStart = rt.startAtMs + config.rampMs;
   const plan: Plan = {
+    viewer: v,
     joinAtMs: rt.startAtMs + (config.rampMs * v) / Math.max(1, config.viewers),
     watchesCount: random() < config.countWatchShare,
   };
@@ -118,7 +121,7 @@ function watchCount(rt: ScenarioRuntime<ViewersSeed>, client: VirtualClient, gam
 /** One viewer's session: join, heartbeats until the end (or until it leaves / vanishes). */
 async function live(rt: ScenarioRuntime<ViewersSeed>, client: VirtualClient, gameId: string, plan: Plan, freshness: FreshnessTracker, endAtMs: number) {
   const { config } = rt;
-  const random = rt.random("heartbeats", plan.joinAtMs);
+  const random = rt.random("heartbeats", plan.viewer);
   const sessionId = randomUUID();
   const call = async (udfPath: string, args: Record<string, string>, intendedMs: number, metric: "join_duration_us" | "heartbeat_duration_us" | null) => {
     const intendedUs = Math.round(intendedMs * 1000);

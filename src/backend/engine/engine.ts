@@ -6,6 +6,7 @@ import type {
   Caller,
   CommitEvent,
   Engine,
+  MutationOptions,
   MutationRun,
   QueryRun,
   UserIdentity,
@@ -31,11 +32,16 @@ function callerAccess(caller: Caller): { identity: UserIdentity | null; access: 
   }
 }
 
+/** Finds the result committed under an idempotency key (persistence/dataFile.ts). */
+export type MutationResultLookup = (key: string) => { readonly ts: bigint; readonly value: JSONValue } | null;
+
 /** What a start from a data file found (diagnostics for `csn-rt serve`). */
 export type DataFileInfo = { readonly path: string; readonly created: boolean; readonly documents: number; readonly restoreMs: number };
 
 export class EmbeddedEngine implements Engine {
   private closed = false;
+  /** Runs under an idempotency key still in flight: a second call with the key waits for the first. */
+  private readonly keyedRuns = new Map<string, Promise<MutationRun>>();
   /** Set when the engine persists to a data file. */
   dataFile: DataFileInfo | null = null;
 
@@ -47,6 +53,8 @@ export class EmbeddedEngine implements Engine {
     readonly clock: EngineClock,
     /** Runs last on close, once nothing can commit any more (closes the data file). */
     private readonly release: () => void = () => {},
+    /** Durable results by idempotency key; null when the engine is in memory only. */
+    private readonly storedResults: MutationResultLookup | null = null,
   ) {}
 
   /** Commits and OCC conflicts so far (diagnostics; not part of the Engine contract). */
@@ -68,9 +76,23 @@ export class EmbeddedEngine implements Engine {
     return this.runner.query(path, args, identity, access, journal ?? null);
   }
 
-  runMutation(path: string, args: JSONValue, caller: Caller): Promise<MutationRun> {
+  /**
+   * With an idempotency key on a durable engine: the stored result when the
+   * key's mutation already committed (before a restart, too), the running
+   * attempt when it is in flight, and otherwise a run whose result commits
+   * with its writes (see MutationOptions in ../contracts.ts).
+   */
+  runMutation(path: string, args: JSONValue, caller: Caller, options: MutationOptions = {}): Promise<MutationRun> {
     const { identity, access } = callerAccess(caller);
-    return this.runner.mutation(path, args, identity, access);
+    const key = options.idempotencyKey;
+    if (key === undefined || this.storedResults === null) return this.runner.mutation(path, args, identity, access);
+    const running = this.keyedRuns.get(key);
+    if (running !== undefined) return running;
+    const stored = this.storedResults(key);
+    if (stored !== null) return Promise.resolve({ outcome: { ok: true, value: stored.value, logLines: [] }, ts: stored.ts });
+    const run = this.runner.mutation(path, args, identity, access, { idempotencyKey: key }).finally(() => this.keyedRuns.delete(key));
+    this.keyedRuns.set(key, run);
+    return run;
   }
 
   runAction(path: string, args: JSONValue, caller: Caller): Promise<ActionRun> {

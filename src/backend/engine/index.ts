@@ -104,7 +104,7 @@ export async function createEngine(options: EngineOptions): Promise<EmbeddedEngi
     if (dataFile && restored) {
       committer.restore(restored.state, restored.latestTs);
       dataFile.recordTables(registry.all());
-      committer.durabilityHook = (ts, writes) => dataFile.writeCommit(ts, writes, clock.now());
+      committer.durabilityHook = (ts, writes, record) => dataFile.writeCommit(ts, writes, clock.now(), record);
     }
     const runner = new FunctionRunner(modules, registry, committer, clock, {
       functionsDir,
@@ -125,7 +125,15 @@ export async function createEngine(options: EngineOptions): Promise<EmbeddedEngi
     if (restored) await scheduler.resume();
     const crons = new CronRunner(cronJobsOf(modules), modules, clock, runner);
     crons.start();
-    const engine = new EmbeddedEngine(runner, committer, scheduler, crons, clock, () => dataFile?.close());
+    const engine = new EmbeddedEngine(
+      runner,
+      committer,
+      scheduler,
+      crons,
+      clock,
+      () => dataFile?.close(),
+      dataFile ? (key) => dataFile.mutationResult(key) : null,
+    );
     if (dataFile && restored) {
       const restoreMs = performance.now() - restoreStarted;
       engine.dataFile = { path: dataFile.path, created: dataFile.state === "created", documents: restored.documents, restoreMs };

@@ -1,7 +1,9 @@
 // A connection's mutations and actions. Mutations run one at a time in
 // arrival order (as Convex runs them) and at most once per (sessionId,
-// requestId) across reconnects (MutationLog); actions run concurrently and
-// are never replayed (the client fails them on reconnect instead).
+// requestId): across reconnects from the in-memory MutationLog, and across
+// a crash and restart of a durable engine from the result it committed
+// under the same key (MutationOptions.idempotencyKey). Actions run
+// concurrently and are never replayed (the client fails them on reconnect).
 import { encodeServerMessage, type ActionRequest, type MutationRequest, type MutationResponse } from "../../protocol/sync/index.ts";
 import { callAction, callMutation } from "./functionCalls.ts";
 import type { ConnectionIdentity } from "./identity.ts";
@@ -87,12 +89,14 @@ export class ConnectionRequests {
 
   private runOnce({ request, identity }: QueuedMutation): Promise<MutationResponse> {
     const { engine, counters, mutations } = this.ctx;
+    const sessionId = this.sessionId;
     const execute = (): Promise<MutationResponse> => {
       counters.mutationsExecuted += 1;
-      return callMutation(engine, identity.caller, request, this.onEngineError);
+      const key = sessionId === null ? undefined : `${sessionId}:${request.requestId}`;
+      return callMutation(engine, identity.caller, request, this.onEngineError, key);
     };
-    if (this.sessionId === null) return execute();
-    const { response, replayed } = mutations.runOnce(this.sessionId, request.requestId, execute);
+    if (sessionId === null) return execute();
+    const { response, replayed } = mutations.runOnce(sessionId, request.requestId, execute);
     if (replayed) counters.mutationsReplayed += 1;
     return response;
   }

@@ -27,11 +27,14 @@ export async function callMutation(
   caller: Caller,
   request: MutationRequest,
   onEngineError: (error: unknown) => void,
+  /** `${sessionId}:${requestId}`: lets a durable engine answer a re-sent request after a restart (see MutationOptions). */
+  idempotencyKey?: string,
 ): Promise<MutationResponse> {
   const refusal = refuseRequest(request.args, request.componentPath, "mutation");
   if (refusal !== null) return mutationResponse(request.requestId, refusal, 0n);
   try {
-    const run = await engine.runMutation(request.udfPath, singleArgsObject(request.args)!, caller);
+    const options = idempotencyKey === undefined ? undefined : { idempotencyKey };
+    const run = await engine.runMutation(request.udfPath, singleArgsObject(request.args)!, caller, options);
     return mutationResponse(request.requestId, run.outcome, run.ts);
   } catch (error) {
     onEngineError(error);

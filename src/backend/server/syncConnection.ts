@@ -14,7 +14,8 @@
 //                                  re-keyed to the new identity; dirty
 //     Mutation                     queued with the current identity; run one at a time, at most
 //                                  once per (sessionId, requestId); MutationResponse; on success
-//                                  wantTs = max(wantTs, commit ts); dirty
+//                                  wantTs = max(wantTs, commit ts); a Transition is due even
+//                                  if that ts was already sent (confirmationDue); dirty
 //     Action                       run concurrently; ActionResponse
 //     Event                        ignored (client telemetry)
 //     result changed / commit      dirty
@@ -69,6 +70,8 @@ export class SyncConnection {
   private readonly querySet: QuerySet;
   /** Greatest commit ts of a successful mutation the client awaits a Transition for. */
   private wantTs = 0n;
+  /** A successful mutation was answered and no Transition has followed yet (see transitionPlan.ts). */
+  private confirmationDue = false;
   /** Mutation/action responses waiting for the next flush. */
   private responses: string[] = [];
   private readonly inbox: ClientMessage[] = [];
@@ -96,6 +99,7 @@ export class SyncConnection {
       },
       committed: (ts) => {
         if (ts > this.wantTs) this.wantTs = ts;
+        this.confirmationDue = true;
         this.markDirty();
       },
       overloaded: (what) => this.close(CLOSE_TRY_AGAIN_LATER, `TooManyConcurrentRequests: ${what} on one WebSocket`),
@@ -297,6 +301,7 @@ export class SyncConnection {
         identityVersion: this.identityVersion,
         processedTs: this.ctx.hub.processedTs,
         wantTs: this.wantTs,
+        confirmationDue: this.confirmationDue,
         removedQueryIds: this.querySet.removedQueryIds,
         subscriptions: this.querySet.values(),
       });
@@ -329,6 +334,7 @@ export class SyncConnection {
     for (const subscription of updated) subscription.sentBody = subscription.shared.result!.body;
     this.querySet.removalsSent();
     this.sent = end;
+    this.confirmationDue = false;
     this.ctx.counters.transitionsSent += 1;
     if (frame.length <= this.ctx.tuning.maxTransitionFrameChars) return this.send(frame);
     this.ctx.counters.transitionsChunked += 1;

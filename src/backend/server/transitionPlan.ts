@@ -27,6 +27,14 @@ export type PlanInput<S extends PlannedSubscription> = {
   readonly processedTs: bigint;
   /** Greatest commit ts of a mutation this client awaits; 0n when none. */
   readonly wantTs: bigint;
+  /**
+   * A successful MutationResponse went out since the last Transition. The
+   * official client settles a mutation only on a Transition that arrives
+   * after its response, even when the mutation's ts was already sent (a
+   * mutation that wrote nothing answers with the latest commit's ts), so a
+   * Transition is due — an empty one if nothing else changed. Absent: false.
+   */
+  readonly confirmationDue?: boolean;
   readonly removedQueryIds: readonly number[];
   readonly subscriptions: Iterable<S>;
 };
@@ -56,7 +64,7 @@ export function planTransition<S extends PlannedSubscription>(input: PlanInput<S
     input.querySetVersion !== input.sent.querySet || input.identityVersion !== input.sent.identity;
   const wantsNewerTs = input.wantTs > input.sent.ts;
   if (!versionsChanged && updated.length === 0 && input.removedQueryIds.length === 0) {
-    if (!wantsNewerTs) return { kind: "idle" };
+    if (!wantsNewerTs && input.confirmationDue !== true) return { kind: "idle" };
     // Only a mutation confirmation is due: an empty Transition, once its ts is reachable.
     if (input.wantTs > upper) return { kind: "wait" };
   }

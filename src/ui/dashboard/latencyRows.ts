@@ -23,6 +23,8 @@ const LATENCY_LABELS: Record<LatencyMetric, string> = {
   query_duration_us: "first query result",
   viewer_count_freshness_us: "viewer count freshness",
   convergence_us: "device convergence",
+  clock_advance_us: "virtual clock step",
+  state_check_us: "session state check",
 };
 
 // The headline number of every scenario: shown from the start, even before its first sample.

@@ -73,13 +73,14 @@ describe("auth", () => {
     const client = t.client();
     const authChanges: boolean[] = [];
     client.setAuth(async () => token, (isAuthenticated) => authChanges.push(isAuthenticated));
-    const sent = client.mutation(api.chat.sendMessage, { gameId, message: "let me in" });
+    // Observe the refusal from the start: it may arrive while we wait for the auth change below.
+    const refused = rejectionOf(client.mutation(api.chat.sendMessage, { gameId, message: "let me in" }));
 
     await eventually(() => authChanges.includes(false), "the client to report the auth failure");
     expect(authChanges).not.toContain(true);
     expect(t.backend.server.stats().authErrors).toBeGreaterThan(authErrorsBefore);
     // The client carries on unauthenticated: a sign-in-only mutation is refused, never run as the intruder.
-    const refusal = await rejectionOf(sent);
+    const refusal = await refused;
     expect(refusal.data).toMatchObject({ kind: "Unauthenticated" });
     expect(await messagesInGame()).toEqual(before);
   });

@@ -56,6 +56,18 @@ describe("planning a Transition", () => {
     expect(planTransition({ ...base, subscriptions: [{ ...sub, sentBody: sub.shared.result!.body }] })).toEqual({ kind: "idle" });
   });
 
+  it("confirms a mutation whose ts the client already has (it wrote nothing) with an empty Transition", () => {
+    const sub = subscription(1, {});
+    const unchanged = { ...sub, sentBody: sub.shared.result!.body };
+    expect(planTransition({ ...base, wantTs: 10n, subscriptions: [unchanged] })).toEqual({ kind: "idle" });
+    expect(planTransition({ ...base, wantTs: 10n, confirmationDue: true, subscriptions: [unchanged] })).toEqual({
+      kind: "send",
+      endTs: 20n,
+      modifications: [],
+      updated: [],
+    });
+  });
+
   it("sends an empty Transition to confirm a mutation once its ts is reachable", () => {
     const sub = subscription(1, {});
     const unchanged = { ...sub, sentBody: sub.shared.result!.body };

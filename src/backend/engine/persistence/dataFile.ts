@@ -17,6 +17,18 @@
  *   documents (id TEXT UNIQUE, table_number, ts INTEGER, size INTEGER, value TEXT)
  *               value = convexToJson(document) as JSON text, _id and
  *               _creationTime included; ts = the commit that wrote it
+ *   mutation_results (seq INTEGER PRIMARY KEY, key TEXT UNIQUE, ts INTEGER,
+ *                     recorded_ms REAL, value TEXT)
+ *               the result of each mutation run for a sync client's request
+ *               (key = "sessionId:requestId"), written in the SAME SQLite
+ *               transaction as that commit's documents. A client re-sends
+ *               every mutation it saw no answer for when it reconnects; after
+ *               a crash and restart, one that did commit is answered from
+ *               here instead of running twice (exactly once across restarts,
+ *               not only across reconnects). recorded_ms is wall time; rows
+ *               are kept for MUTATION_RESULT_TTL_MS of uptime. Added within
+ *               version 1 as an optional table: created on open when missing,
+ *               and a csn-rt that does not know it leaves it alone.
  *
  * No history is kept: MVCC snapshots live only in memory, and no
  * transaction survives a restart, so the newest version is all a restart needs.
@@ -35,14 +47,42 @@
  * so every later commit fails until the process restarts from the file.
  */
 import Database from "better-sqlite3";
+import type { JSONValue } from "convex/values";
 import { existsSync, statSync } from "node:fs";
 import type { KnownTable } from "../storage/tables.ts";
 import { docJsonText } from "../storage/database.ts";
 import type { CommitWriteSet } from "../storage/readWriteSets.ts";
+import type { MutationRecord } from "../transactions/transaction.ts";
+import { wallClockMs } from "../runtime/dateShim.ts";
 import { DataFileError } from "./DataFileError.ts";
 
 const FORMAT = "csn-rt-data";
 export const FORMAT_VERSION = 1;
+
+/**
+ * How long a stored mutation result is kept, in wall time the backend was
+ * up. A client re-sends its unanswered mutations as soon as it reconnects
+ * (the official client's backoff is capped at 16 s), so ten minutes of
+ * uptime outlasts any client still trying — the same span the in-memory log
+ * remembers an idle session (server tuning sessionIdleTtlMs). Counting
+ * uptime, not age, keeps results across a long outage until their clients
+ * have had their chance.
+ */
+export const MUTATION_RESULT_TTL_MS = 10 * 60_000;
+/** Expired results are deleted at most this often, and at most this many at a time (bounds the pause in the commit path). */
+const PRUNE_EVERY_MS = 1_000;
+const PRUNE_BATCH = 10_000;
+
+const CREATE_MUTATION_RESULTS = `
+  CREATE TABLE IF NOT EXISTS mutation_results (
+    seq INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    ts INTEGER NOT NULL,
+    recorded_ms REAL NOT NULL,
+    value TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS mutation_results_by_time ON mutation_results (recorded_ms);
+`;
 
 const CREATE_TABLES = `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -62,6 +102,14 @@ export type StoredRow = readonly [tableNumber: number, size: number, value: stri
 
 export type Head = { readonly latestTs: bigint; readonly clockMs: number };
 
+/** A mutation's result as committed: what a re-sent request is answered with. */
+export type StoredMutationResult = { readonly ts: bigint; readonly value: JSONValue };
+
+export type DataFileOptions = {
+  /** Wall-clock ms for result retention (tests move it). */
+  readonly now?: () => number;
+};
+
 type SqliteError = Error & { code?: string };
 
 /** What the file is: new (just created) or holding a database written earlier. */
@@ -76,12 +124,21 @@ export class DataFile {
   private readonly setHead;
   private readonly addTable;
   private readonly commitTransaction;
+  private readonly insertResult;
+  private readonly selectResult;
+  private readonly pruneResults;
+  private readonly now: () => number;
+  private readonly openedAtMs: number;
+  private lastPruneMs: number;
 
   private constructor(
     private readonly db: Database.Database,
     readonly path: string,
     readonly state: DataFileState,
+    options: DataFileOptions,
   ) {
+    this.now = options.now ?? wallClockMs;
+    this.openedAtMs = this.lastPruneMs = this.now();
     for (const table of this.tables()) this.knownTables.add(table.number);
     this.upsert = db.prepare(
       "INSERT INTO documents (id, table_number, ts, size, value) VALUES (?, ?, ?, ?, ?) " +
@@ -90,14 +147,23 @@ export class DataFile {
     this.remove = db.prepare("DELETE FROM documents WHERE id = ?");
     this.setHead = db.prepare("UPDATE head SET latest_ts = ?, clock_ms = ? WHERE only = 1");
     this.addTable = db.prepare("INSERT INTO tables (number, name) VALUES (?, ?)");
-    this.commitTransaction = db.transaction((ts: bigint, writes: CommitWriteSet, clockMs: number, newTables: KnownTable[]) => {
-      for (const table of newTables) this.addTable.run(table.number, table.name);
-      for (const write of writes.documents) {
-        if (write.after === null) this.remove.run(write.id);
-        else this.upsert.run(write.id, write.table.number, ts, write.after.size, docJsonText(write.after));
-      }
-      this.setHead.run(ts, clockMs);
-    });
+    // A key is looked up before its mutation runs, so a conflict means two runs raced: the first one's answer stands.
+    this.insertResult = db.prepare("INSERT INTO mutation_results (key, ts, recorded_ms, value) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING");
+    this.selectResult = db.prepare("SELECT ts, value FROM mutation_results WHERE key = ?").safeIntegers(true);
+    this.pruneResults = db.prepare(
+      "DELETE FROM mutation_results WHERE seq IN (SELECT seq FROM mutation_results WHERE recorded_ms < ? ORDER BY recorded_ms LIMIT ?)",
+    );
+    this.commitTransaction = db.transaction(
+      (ts: bigint, writes: CommitWriteSet, clockMs: number, newTables: KnownTable[], record: MutationRecord | null, nowMs: number) => {
+        for (const table of newTables) this.addTable.run(table.number, table.name);
+        for (const write of writes.documents) {
+          if (write.after === null) this.remove.run(write.id);
+          else this.upsert.run(write.id, write.table.number, ts, write.after.size, docJsonText(write.after));
+        }
+        if (record !== null) this.insertResult.run(record.key, ts, nowMs, JSON.stringify(record.value));
+        this.setHead.run(ts, clockMs);
+      },
+    );
   }
 
   /**
@@ -105,7 +171,7 @@ export class DataFile {
    * empty), and holds it exclusively until `close()`: a second server on
    * the same file gets a DataFileError instead of a diverging copy.
    */
-  static open(path: string): DataFile {
+  static open(path: string, options: DataFileOptions = {}): DataFile {
     const existed = existsSync(path) && statSync(path).size > 0;
     let db: Database.Database;
     try {
@@ -127,7 +193,8 @@ export class DataFile {
       db.pragma("foreign_keys = ON");
       if (state === "created") create(db);
       else verify(db, path);
-      return new DataFile(db, path, state);
+      db.exec(CREATE_MUTATION_RESULTS);
+      return new DataFile(db, path, state, options);
     } catch (error) {
       db.close();
       throw asDataFileError(error, path);
@@ -183,8 +250,15 @@ export class DataFile {
     for (const table of fresh) this.knownTables.add(table.number);
   }
 
-  /** Makes one commit durable (see the file comment); throws when it is not. */
-  writeCommit(ts: bigint, writes: CommitWriteSet, clockMs: number): void {
+  /** The result committed under `key` (see mutation_results in the file comment), or null. */
+  mutationResult(key: string): StoredMutationResult | null {
+    if (this.closed) throw new Error(`The data file ${this.path} is closed.`);
+    const row = this.selectResult.get(key) as { ts: bigint; value: string } | undefined;
+    return row === undefined ? null : { ts: row.ts, value: JSON.parse(row.value) as JSONValue };
+  }
+
+  /** Makes one commit durable (see the file comment), with the result of the mutation that made it; throws when it is not. */
+  writeCommit(ts: bigint, writes: CommitWriteSet, clockMs: number, record: MutationRecord | null = null): void {
     if (this.closed) throw new Error(`The data file ${this.path} is closed; this commit was not saved.`);
     if (this.broken) {
       throw new Error(`The data file ${this.path} failed an earlier write (${this.broken.message}); restart the backend to continue from what it holds.`);
@@ -194,13 +268,31 @@ export class DataFile {
       const { number, name } = write.table;
       if (!this.knownTables.has(number) && !newTables.some((t) => t.number === number)) newTables.push({ number, name });
     }
+    const nowMs = this.now();
     try {
-      this.commitTransaction(ts, writes, clockMs, newTables);
+      this.commitTransaction(ts, writes, clockMs, newTables, record, nowMs);
     } catch (error) {
       this.broken = error as Error;
       throw new Error(`Could not save this commit to the data file ${this.path}: ${(error as Error).message}`, { cause: error });
     }
     for (const table of newTables) this.knownTables.add(table.number);
+    this.pruneExpiredResults(nowMs);
+  }
+
+  /** Deletes results older than the TTL, once the backend has been up that long (see MUTATION_RESULT_TTL_MS). */
+  private pruneExpiredResults(nowMs: number): void {
+    if (nowMs - this.lastPruneMs < PRUNE_EVERY_MS || nowMs - this.openedAtMs < MUTATION_RESULT_TTL_MS) return;
+    this.lastPruneMs = nowMs;
+    try {
+      this.pruneResults.run(nowMs - MUTATION_RESULT_TTL_MS, PRUNE_BATCH);
+    } catch {
+      // Housekeeping only: the commit is already durable, and the next prune retries.
+    }
+  }
+
+  /** How many mutation results are stored (diagnostics and tests). */
+  mutationResultCount(): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM mutation_results").get() as { n: number }).n;
   }
 
   close(): void {

@@ -41,6 +41,8 @@ export type MutationHooks = {
   /** Runs in the transaction right before it commits; may write (a scheduled job marks itself done). */
   readonly beforeCommit?: (tx: Transaction) => void;
   readonly scheduledJobId?: string;
+  /** Committed with the writes, with the result (see Transaction.mutationRecord). */
+  readonly idempotencyKey?: string;
 };
 
 /** Thrown by a beforeCommit hook to drop the run without committing (e.g. its job was canceled). */
@@ -193,6 +195,7 @@ export class FunctionRunner {
       if (error instanceof SkipCommit) return { done: { outcome: this.outcome(result, requestId, run.logLines), ts: tx.snapshotTs } };
       throw error;
     }
+    if (hooks.idempotencyKey !== undefined) tx.mutationRecord = { key: hooks.idempotencyKey, value: result.value };
     if (!exclusive) await this.committer.waitUntilUnlocked();
     const commit = this.committer.commit(tx);
     if (!commit.ok) return { conflict: commit.conflictTable };

@@ -18,14 +18,18 @@ import { DbState } from "../storage/database.ts";
 import { CommitWriteSet } from "../storage/readWriteSets.ts";
 import type { TableRegistry } from "../storage/tables.ts";
 import { wallClockMs } from "../runtime/dateShim.ts";
-import { Transaction, type DocumentAllocator } from "./transaction.ts";
+import { Transaction, type DocumentAllocator, type MutationRecord } from "./transaction.ts";
 
 export type CommitResult =
   | { readonly ok: true; readonly ts: bigint; readonly writes: CommitWriteSet | null }
   | { readonly ok: false; readonly conflictTable: string };
 
-/** Called after a commit is applied and before it is acknowledged (persistence goes here). */
-export type DurabilityHook = (ts: bigint, writes: CommitWriteSet) => void;
+/**
+ * Called after a commit is applied and before it is acknowledged (persistence
+ * goes here). `record`: the idempotency key and result of the mutation that
+ * made the commit, to be made durable atomically with the writes.
+ */
+export type DurabilityHook = (ts: bigint, writes: CommitWriteSet, record: MutationRecord | null) => void;
 
 type LoggedCommit = { readonly ts: bigint; readonly writes: CommitWriteSet };
 
@@ -134,7 +138,7 @@ export class Committer {
     const writes = new CommitWriteSet(documents);
     const ts = this.nextTs();
     try {
-      this.durabilityHook?.(ts, writes);
+      this.durabilityHook?.(ts, writes, tx.mutationRecord);
     } catch (error) {
       // Not durable, so not committed: nobody has seen it yet.
       this.end(tx);

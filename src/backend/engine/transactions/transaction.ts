@@ -1,7 +1,7 @@
 // A transaction: reads at one snapshot (plus its own writes), records what it
 // read and wrote, and counts against Convex's limits. It never touches the
 // shared database; the committer applies its writes (see committer.ts).
-import type { Value } from "convex/values";
+import type { JSONValue, Value } from "convex/values";
 import { checkDocument, withoutSystemFields, SYSTEM_FIELDS, type DocumentValue } from "../values/documents.ts";
 import { decodeId } from "../values/ids.ts";
 import { validationError } from "../validation/validator.ts";
@@ -19,6 +19,14 @@ export type DocumentAllocator = {
   nextCreationTime(): number;
 };
 
+/**
+ * What a mutation run under an idempotency key commits along with its writes:
+ * the key and the result the client is owed. Persistence stores both in the
+ * same durable write (see persistence/dataFile.ts), so after a crash a
+ * re-sent request finds its result exactly when its writes survived.
+ */
+export type MutationRecord = { readonly key: string; readonly value: JSONValue };
+
 type PendingWrite = { table: TableInfo; before: StoredDoc | null; after: StoredDoc | null };
 
 /** A point the transaction can roll back to (a failed nested mutation undoes its writes). */
@@ -34,6 +42,8 @@ export class Transaction {
   private owner: Owner = {};
   /** Set once committed or abandoned; a write after that is a bug, and fails loudly. */
   finished = false;
+  /** Set by the runner right before commit for a mutation with an idempotency key. */
+  mutationRecord: MutationRecord | null = null;
 
   constructor(
     readonly registry: TableRegistry,

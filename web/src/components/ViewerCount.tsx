@@ -1,0 +1,26 @@
+// The live viewer count, and this tab's own place in it: the tab joins the
+// stream once signed in (or as an anonymous viewer) and heartbeats while open.
+import { useQuery } from "convex/react";
+import { api } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
+import { useStreamSession } from "../live/useStreamSession";
+
+type Props = { gameId: Id<"games">; deviceType: string; heartbeatIntervalMs: number; ready: boolean };
+
+export function ViewerCount({ gameId, deviceType, heartbeatIntervalMs, ready }: Props) {
+  const count = useQuery(api.liveSessions.getViewerCount, { gameId });
+  return (
+    <div className="viewers">
+      <p className="count" aria-live="polite">
+        {count === undefined ? "…" : count} watching now
+      </p>
+      {ready ? <SessionStatus gameId={gameId} deviceType={deviceType} heartbeatIntervalMs={heartbeatIntervalMs} /> : null}
+    </div>
+  );
+}
+
+function SessionStatus({ gameId, deviceType, heartbeatIntervalMs }: Omit<Props, "ready">) {
+  const status = useStreamSession(gameId, deviceType, heartbeatIntervalMs);
+  const text = { joining: "joining…", watching: `you are watching on ${deviceType}`, rejoining: "rejoining…", left: "not watching" }[status];
+  return <p className="session">{text}</p>;
+}
