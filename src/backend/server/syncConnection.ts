@@ -28,14 +28,13 @@
 //     identity expired             AuthError{baseVersion: sent.identity, authUpdateAttempted: false}, close
 //     version / queryId mismatch   close 1002 "ProtocolError: …"  — the client reconnects afresh
 //     too many pending requests    close 1013 "TooManyConcurrentRequests: …" — reconnects after 3 s
-//     socket not draining          close 1008 "SlowConsumer: …" (see flush())
+//     socket not draining          close 1008 "SlowConsumer: …" (see outbox.ts)
 //     exception in a handler       close 1011 "InternalServerError" — contained to this connection
 //     peer closed / server close   nothing / close 1001
 import {
   decodeClientMessage,
   encodeServerMessage,
   encodeTransitionFrame,
-  splitTransitionFrame,
   type ActionRequest,
   type Authenticate,
   type ClientMessage,
@@ -47,12 +46,11 @@ import {
 import { identityForAuthenticate } from "./credentials.ts";
 import { ConnectionRequests } from "./connectionRequests.ts";
 import { ANONYMOUS, isExpired, type ConnectionIdentity } from "./identity.ts";
+import { Outbox } from "./outbox.ts";
 import { QuerySet } from "./querySet.ts";
 import type { Subscription } from "./subscription.ts";
 import type { SyncContext, SyncTransport } from "./syncContext.ts";
 import { planTransition, type Plan } from "./transitionPlan.ts";
-
-const PING_FRAME = encodeServerMessage({ type: "Ping" });
 
 const CLOSE_GOING_AWAY = 1001;
 const CLOSE_PROTOCOL_ERROR = 1002;
@@ -77,17 +75,14 @@ export class SyncConnection {
   private readonly inbox: ClientMessage[] = [];
   private inboxBusy = false;
   private readonly requests: ConnectionRequests;
-  private lastSentAt: number;
-  /** When the socket went above the high-water mark; null while it drains normally. */
-  private blockedSince: number | null = null;
-  private transitionSeq = 0;
+  private readonly outbox: Outbox;
 
   constructor(
     readonly id: number,
     private readonly transport: SyncTransport,
     private readonly ctx: SyncContext,
   ) {
-    this.lastSentAt = ctx.now();
+    this.outbox = new Outbox(id, transport, ctx);
     ctx.counters.connectionsOpened += 1;
     this.querySet = new QuerySet(ctx.hub, () => this.markDirty());
     this.requests = new ConnectionRequests(ctx, {
@@ -140,10 +135,7 @@ export class SyncConnection {
 
   /** A send finished: resume a connection that was held back for backpressure once it drained. */
   written(): void {
-    if (this.blockedSince !== null && this.transport.bufferedBytes() <= this.ctx.tuning.sendLowWaterBytes) {
-      this.blockedSince = null;
-      this.markDirty();
-    }
+    if (this.outbox.drained()) this.markDirty();
   }
 
   /** Periodic: identity expiry, slow consumers, pings. */
@@ -151,15 +143,13 @@ export class SyncConnection {
     if (!this.open) return;
     try {
       if (isExpired(this.identity, now)) return this.identityExpired();
-      if (this.transport.bufferedBytes() > this.ctx.tuning.sendHardLimitBytes) return this.overHardLimit();
-      if (this.blockedSince !== null) {
-        if (this.transport.bufferedBytes() <= this.ctx.tuning.sendLowWaterBytes) return this.written();
-        if (now - this.blockedSince >= this.ctx.tuning.slowConsumerTimeoutMs) return this.slowConsumer("stopped draining");
-        return;
-      }
-      if (now - this.lastSentAt >= this.ctx.tuning.pingIntervalMs) {
-        this.ctx.counters.pingsSent += 1;
-        this.send(PING_FRAME);
+      switch (this.outbox.tick(now)) {
+        case "overflow":
+          return this.overHardLimit();
+        case "stuck":
+          return this.slowConsumer("stopped draining");
+        case "drained":
+          return this.markDirty();
       }
     } catch (error) {
       this.internalError(error);
@@ -259,19 +249,12 @@ export class SyncConnection {
     if (this.open) this.ctx.scheduler.markDirty(this);
   }
 
-  /**
-   * Sends at most one Transition with the latest state. Slow consumers:
-   * while the socket holds more than the high-water mark, nothing is built
-   * or queued — the connection only stays marked — and when written()
-   * sees it drained it gets one Transition from the then-current results.
-   * Memory per slow viewer is its query set, whatever it missed; one stuck
-   * for slowConsumerTimeoutMs is closed by tick().
-   */
   /** Flushed after connections that only carry query updates, so passive viewers hear first. */
   get flushLate(): boolean {
     return this.responses.length > 0;
   }
 
+  /** Sends pending responses and at most one Transition with the latest state (held back while the peer lags: outbox.ts). */
   flush(): void {
     if (!this.open) return;
     this.transport.batch(() => this.flushCorked());
@@ -284,17 +267,9 @@ export class SyncConnection {
       this.responses = [];
       for (const frame of responses) this.send(frame);
       if (isExpired(this.identity, this.ctx.now())) return this.identityExpired();
-      if (this.blockedSince !== null) {
-        this.ctx.counters.transitionsCoalesced += 1;
-        return;
-      }
-      const buffered = this.transport.bufferedBytes();
-      if (buffered > this.ctx.tuning.sendHardLimitBytes) return this.overHardLimit();
-      if (buffered > this.ctx.tuning.sendHighWaterBytes) {
-        this.blockedSince = this.ctx.now();
-        this.ctx.counters.transitionsCoalesced += 1;
-        return;
-      }
+      const admission = this.outbox.admitTransition();
+      if (admission === "overflow") return this.overHardLimit();
+      if (admission === "hold") return;
       const plan = planTransition({
         sent: this.sent,
         querySetVersion: this.querySet.version,
@@ -335,21 +310,11 @@ export class SyncConnection {
     this.querySet.removalsSent();
     this.sent = end;
     this.confirmationDue = false;
-    this.ctx.counters.transitionsSent += 1;
-    if (frame.length <= this.ctx.tuning.maxTransitionFrameChars) return this.send(frame);
-    this.ctx.counters.transitionsChunked += 1;
-    const transitionId = `${this.id}-${++this.transitionSeq}`;
-    for (const chunk of splitTransitionFrame(frame, this.ctx.tuning.transitionChunkChars, transitionId)) {
-      this.send(chunk);
-    }
+    if (this.open) this.outbox.sendTransition(frame);
   }
 
   private send(frame: string): void {
-    if (!this.open) return;
-    this.lastSentAt = this.ctx.now();
-    this.ctx.counters.framesSent += 1;
-    this.ctx.counters.charsSent += frame.length;
-    this.transport.send(frame);
+    if (this.open) this.outbox.send(frame);
   }
 
   // ── endings ───────────────────────────────────────────────────────────
