@@ -4,7 +4,7 @@
 // back uses listMessagesPage; usePaginatedQuery gives each viewer's pages
 // their own `id`, so history pages are per-viewer subscriptions: keep the
 // live tail on listMessages and page only when a viewer asks for older ones.
-import { paginationOptsValidator, paginationResultValidator } from "convex/server";
+import { paginationOptsValidator, paginationResultValidator, type PaginationOptions } from "convex/server";
 import { v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import { query, type QueryCtx } from "./_generated/server";
@@ -81,6 +81,20 @@ export const listMessages = query({
 });
 
 /**
+ * A page is at most as long as the latest chat. The read limits are Convex's
+ * own knobs (usePaginatedQuery does not send them): refused here when they
+ * are not positive whole numbers, because the backend would otherwise fail
+ * the query with "scanned too many documents" instead of saying what is wrong.
+ */
+function requirePageOptions(opts: PaginationOptions) {
+  requireIntegerInRange("paginationOpts.numItems", opts.numItems, 1, MAX_MESSAGE_LIMIT);
+  for (const name of ["maximumRowsRead", "maximumBytesRead"] as const) {
+    const value = opts[name];
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw invalidArgument(`paginationOpts.${name} must be a positive whole number, got ${value}`);
+  }
+}
+
+/**
  * Chat history, newest first, one page at a time (usePaginatedQuery). Pages
  * are cursors into the by_game_status range, so messages arriving while a
  * viewer scrolls back land before the first page and never shift later pages:
@@ -90,7 +104,7 @@ export const listMessagesPage = query({
   args: { gameId: v.id("games"), paginationOpts: paginationOptsValidator },
   returns: paginationResultValidator(vChatMessageView),
   handler: async (ctx, args) => {
-    requireIntegerInRange("paginationOpts.numItems", args.paginationOpts.numItems, 1, MAX_MESSAGE_LIMIT);
+    requirePageOptions(args.paginationOpts);
     await requireGame(ctx, args.gameId);
     const page = await activeMessagesNewestFirst(ctx, args.gameId).paginate(args.paginationOpts);
     return { ...page, page: page.page.map(toView) };

@@ -124,6 +124,15 @@ describe("chat history pages", () => {
     await expectRefusal(page(gameId, numItems, null), "InvalidArgument");
   });
 
+  // Convex's read limits: a negative one used to fail the query with "scanned too many documents" instead.
+  test.each([{ maximumRowsRead: -1 }, { maximumRowsRead: 0 }, { maximumRowsRead: 2.5 }, { maximumBytesRead: -5 }, { maximumBytesRead: 0 }])(
+    "refuses a read limit of %o",
+    async (limit) => {
+      const gameId = await seedGame(t);
+      await expectRefusal(t.query(api.chat.listMessagesPage, { gameId, paginationOpts: { numItems: 10, cursor: null, ...limit } }), "InvalidArgument");
+    },
+  );
+
   test("an unknown game is refused", async () => {
     const gameId = await seedGame(t);
     await t.run(async (ctx) => ctx.db.delete(gameId));

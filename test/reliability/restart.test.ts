@@ -26,6 +26,8 @@ import { CLI } from "../support/cli.ts";
 import { CONVEX_DIR } from "./support/harness.ts";
 
 const ISSUER = "https://csn-rt.restart.test";
+/** simulate's audience in the load test, each viewer on its own connection. */
+const VIEWERS = 30;
 const joinStream = makeFunctionReference<"mutation", { gameId: string; deviceType: string }, { sessionId: string }>("liveSessions:joinStream");
 const getViewerCount = makeFunctionReference<"query", { gameId: string }, number>("liveSessions:getViewerCount");
 
@@ -98,7 +100,7 @@ describe("kill -9 and restart with --data", () => {
     const reportPath = join(dir, "report.json");
     const simulate = spawn(process.execPath, [
       CLI, "simulate", "viewers", "--url", backend.url, "--admin-key", backend.adminKey, "--key-file", keyFile, "--issuer", ISSUER,
-      "--viewers", "30", "--games", "2", "--duration", "14s", "--ramp", "2s", "--grace", "2s", "--heartbeat-interval", "1s",
+      "--viewers", String(VIEWERS), "--games", "2", "--duration", "14s", "--ramp", "2s", "--grace", "2s", "--heartbeat-interval", "1s",
       "--heartbeat-jitter", "100ms", "--workers", "1", "--official-clients", "2", "--no-tui", "--report", reportPath,
     ], { env: { ...process.env, CI: "true" }, stdio: ["ignore", "ignore", "pipe"] });
     cleanups.push(() => void simulate.kill("SIGKILL"));
@@ -109,7 +111,9 @@ describe("kill -9 and restart with --data", () => {
     const ledger = await Ledger.start(backend.url, minter, gameId, contentIds);
     cleanups.push(() => ledger.close());
     await until(() => /running viewers/.test(stderr), "simulate to start its run", 60_000);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Kill only once every viewer is connected (on a loaded machine the ramp can run late): the outage must cut them all.
+    await until(() => backend.proxy.connections >= VIEWERS + contentIds.length, "simulate's viewers to connect", 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(ledger.acknowledged().total).toBeGreaterThan(10);
 
     await backend.kill9();
