@@ -24,11 +24,21 @@ const LATE_BY_MS = 3_000;
 
 type Expectation = { contentId: string; position: number; intendedUs: number; pendingDevices: Set<number>; lastSeenUs: number };
 
+/** When a device's Continue Watching started showing a new position of its user's title. */
+type Sighting = { atUs: number; position: number };
+/**
+ * Sightings kept per device. The backend tells a write's other devices
+ * before it confirms the write to its sender, so by the time an expectation
+ * is registered the sighting it needs may already be here.
+ */
+const SIGHTINGS_KEPT = 16;
+
 type Updater = {
   index: number;
   devices: VirtualClient[];
   /** Latest Continue Watching each device has shown. */
   views: (ProgressView[] | null)[];
+  sightings: Sighting[][];
   contentId: string;
   writes: number;
   /** Writes of this user in flight; overlapping writes commit in an order the generator cannot know. */
@@ -106,6 +116,7 @@ async function connectUpdaters(rt: ScenarioRuntime<ProgressSeed>): Promise<Updat
         index: u,
         devices: [],
         views: [],
+        sightings: [],
         contentId: rt.seed.contentIds[(u * ITEMS_PER_USER) % rt.seed.contentIds.length],
         writes: 0,
         inFlight: 0,
@@ -120,6 +131,7 @@ async function connectUpdaters(rt: ScenarioRuntime<ProgressSeed>): Promise<Updat
         await client.connected();
         updater.devices.push(client);
         updater.views.push(null);
+        updater.sightings.push([]);
         follow(rt, updater, d, client);
         rt.gauge({ connectedViewers: ++connected });
       }
@@ -136,18 +148,38 @@ function follow(rt: ScenarioRuntime<ProgressSeed>, updater: Updater, d: number, 
     if (updater.views[d] === null) rt.metrics.record("query_duration_us", update.receivedAtUs - subscribedAt, client.kind);
     const view = update.value as unknown as ProgressView[];
     updater.views[d] = view;
+    const shown = view.find((p) => p.contentId === updater.contentId)?.positionSeconds;
+    const sightings = updater.sightings[d];
+    if (shown !== undefined && sightings.at(-1)?.position !== shown) {
+      sightings.push({ atUs: update.receivedAtUs, position: shown });
+      if (sightings.length > SIGHTINGS_KEPT) sightings.shift();
+    }
     for (const expectation of updater.expectations) {
-      if (!expectation.pendingDevices.has(d)) continue;
-      const item = view.find((p) => p.contentId === expectation.contentId);
-      if (item && item.positionSeconds >= expectation.position) {
-        expectation.pendingDevices.delete(d);
-        rt.metrics.record("mutation_observed_us", update.receivedAtUs - expectation.intendedUs, client.kind);
-        expectation.lastSeenUs = update.receivedAtUs;
-        if (expectation.pendingDevices.size === 0) rt.metrics.record("convergence_us", expectation.lastSeenUs - expectation.intendedUs, client.kind);
+      if (expectation.pendingDevices.has(d) && shown !== undefined && shown >= expectation.position) {
+        credit(rt, expectation, d, update.receivedAtUs, client.kind);
       }
     }
     updater.expectations = updater.expectations.filter((e) => e.pendingDevices.size > 0);
   });
+}
+
+/** Device d was seen showing the expectation's write at `atUs`. */
+function credit(rt: ScenarioRuntime<ProgressSeed>, expectation: Expectation, d: number, atUs: number, kind: VirtualClient["kind"]) {
+  expectation.pendingDevices.delete(d);
+  rt.metrics.record("mutation_observed_us", atUs - expectation.intendedUs, kind);
+  expectation.lastSeenUs = Math.max(expectation.lastSeenUs, atUs);
+  if (expectation.pendingDevices.size === 0) rt.metrics.record("convergence_us", expectation.lastSeenUs - expectation.intendedUs, kind);
+}
+
+/** Expects every other device to show an applied write; those that already do are credited from their sightings. */
+function expectOnOtherDevices(rt: ScenarioRuntime<ProgressSeed>, updater: Updater, writer: number, position: number, intendedUs: number, sentUs: number) {
+  const others = updater.devices.map((_, i) => i).filter((i) => i !== writer);
+  const expectation: Expectation = { contentId: updater.contentId, position, intendedUs, pendingDevices: new Set(others), lastSeenUs: 0 };
+  for (const i of others) {
+    const seen = updater.sightings[i].find((s) => s.atUs >= sentUs && s.position >= position);
+    if (seen) credit(rt, expectation, i, seen.atUs, updater.devices[i].kind);
+  }
+  if (expectation.pendingDevices.size > 0) updater.expectations.push(expectation);
 }
 
 async function write(rt: ScenarioRuntime<ProgressSeed>, updater: Updater | undefined, intendedMs: number) {
@@ -163,6 +195,7 @@ async function write(rt: ScenarioRuntime<ProgressSeed>, updater: Updater | undef
   rt.metrics.add("mutations_sent");
   if (updater.inFlight++ > 0) updater.overlapped = true;
   const overlappedBefore = updater.overlapped;
+  const sentUs = rt.clock.epochMicros();
   try {
     const { value } = await updater.devices[d].mutation("watchProgress:updateProgress", {
       contentId: updater.contentId,
@@ -183,8 +216,7 @@ async function write(rt: ScenarioRuntime<ProgressSeed>, updater: Updater | undef
     if (!applied) rt.metrics.add("mutations_refused");
     if (applied && shouldApply) {
       updater.newest = { clientUpdatedAt, position, intendedUs };
-      const others = new Set(updater.devices.map((_, i) => i).filter((i) => i !== d));
-      updater.expectations.push({ contentId: updater.contentId, position, intendedUs, pendingDevices: others, lastSeenUs: 0 });
+      expectOnOtherDevices(rt, updater, d, position, intendedUs, sentUs);
     }
   } catch {
     if (!rt.signal.aborted) rt.metrics.add("mutation_errors");

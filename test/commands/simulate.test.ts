@@ -52,6 +52,14 @@ describe("simulate on the embedded backend", () => {
     expect(report.metrics.convergence_us?.count).toBeGreaterThan(0);
   });
 
+  test("progress-sync: another device's sighting is timed when it arrives, not at the user's next write", async () => {
+    // One write every 2 s per user: the other devices see it within milliseconds, so times near 2 s would mean the wait for the next write was measured.
+    const { report } = await simulate("progress-sync", ["--users", "20", "--updaters", "4", "--update-rate", "0.5", "--late-writes", "0", "--duration", "5s"]);
+    const observed = report.metrics.mutation_observed_us;
+    expect(observed?.count).toBeGreaterThan(4);
+    expect(observed!.p50).toBeLessThan(1_000_000);
+  });
+
   test("game-night: all parts run at once and report together", async () => {
     const { report } = await simulate("game-night", ["--viewers", "30", "--games", "2", "--users", "40", "--updaters", "4", "--writers", "4", "--chat-rate", "4", "--heartbeat-interval", "1s", "--heartbeat-jitter", "100ms"]);
     for (const metric of ["mutation_observed_us", "heartbeat_duration_us", "progress_update_us", "chat_send_us"] as const) {
