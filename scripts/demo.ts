@@ -69,7 +69,7 @@ if (values.url !== undefined) {
   if (adminKey === undefined) fail("--url needs --admin-key (a deploy key) to seed the demo game; or set CONVEX_DEPLOY_KEY");
   backend = { kind: "remote", url: values.url, adminKey };
   // The deployment trusts the key and issuer it was told about once (csn-rt keys): the same defaults as simulate --url.
-  const { DEFAULT_ISSUER, DEFAULT_KEY_FILE } = await import("../src/commands/simulate.ts");
+  const { DEFAULT_ISSUER, DEFAULT_KEY_FILE } = await import("../src/commands/signingAuth.ts");
   issuer = values.issuer ?? process.env.CSN_AUTH_ISSUER ?? DEFAULT_ISSUER;
   const keyFile = resolve(values["key-file"] ?? DEFAULT_KEY_FILE);
   signingKey = await loadSigningKey(keyFile).catch((error: Error) => fail(`cannot read the signing key ${keyFile}: ${error.message}; create it with: node bin/csn-rt keys`));

@@ -10,7 +10,7 @@ import { authEnvironment, KeyFileError, loadOrCreateSigningKey, publicJwks } fro
 import type { CommandContext } from "./context.ts";
 import { parseUrl } from "./optionParsers.ts";
 import { runAction } from "./runAction.ts";
-import { DEFAULT_ISSUER, DEFAULT_KEY_FILE } from "./simulate.ts";
+import { DEFAULT_ISSUER, DEFAULT_KEY_FILE } from "./signingAuth.ts";
 
 type KeysFlags = { keyFile: string; issuer: string; format: "env" | "json" | "jwks" };
 

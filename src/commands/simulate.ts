@@ -10,10 +10,9 @@ import { CliError, usageErrors } from "../errors.ts";
 import { ExitCode } from "../exitCodes.ts";
 import { parseThresholds, type Threshold } from "../metrics/thresholds.ts";
 import type { Report, Verdict } from "../metrics/report.ts";
-import { validateBaseConfig, type ScenarioConfig } from "../scenarios/config.ts";
+import { validateBaseConfig } from "../scenarios/config.ts";
 import { findScenario, SCENARIOS } from "../scenarios/index.ts";
 import { runSimulation, type BackendChoice } from "../load/simulation.ts";
-import { generateSigningKey, loadSigningKey, KeyFileError } from "../load/tokens.ts";
 import { startDashboard } from "../ui/dashboard/startDashboard.tsx";
 import { plainOutput } from "../ui/plainOutput.ts";
 import { quietOutput } from "../ui/quietOutput.ts";
@@ -24,13 +23,12 @@ import { writeOutputFile } from "../report/writeOutput.ts";
 import type { CommandContext } from "./context.ts";
 import { parseShard, parseUrl } from "./optionParsers.ts";
 import { runAction } from "./runAction.ts";
+import { DEFAULT_KEY_FILE, isCi, signingAuth } from "./signingAuth.ts";
 import { CONFIG_FLAGS, machineDefaults, resolveConfig } from "./scenarioOptions.ts";
 import { toolVersion } from "./toolVersion.ts";
 
 const DEFAULT_SCENARIO = "game-night";
 const DEFAULT_FUNCTIONS_DIR = fileURLToPath(new URL("../../convex", import.meta.url));
-export const DEFAULT_KEY_FILE = ".csn-rt/signing-key.json";
-export const DEFAULT_ISSUER = "https://csn-rt.local";
 
 export const VERDICT_EXIT: Record<Verdict, ExitCode> = {
   pass: ExitCode.pass,
@@ -154,11 +152,6 @@ function chooseOutput(ctx: CommandContext, flags: SimulateFlags, dashboard: { sc
   return startDashboard({ ...dashboard, stdout: ctx.stdout as NodeJS.WriteStream, stderr: ctx.stderr as NodeJS.WriteStream, stdin: process.stdin });
 }
 
-/** The rule Ink itself uses (is-in-ci): under it Ink draws only a final frame, so no dashboard there. */
-function isCi(env: CommandContext["env"]): boolean {
-  const set = (name: string) => env[name] !== undefined && env[name] !== "0" && env[name] !== "false";
-  return set("CI") || set("CONTINUOUS_INTEGRATION");
-}
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   let text: string;
@@ -200,16 +193,3 @@ function chooseBackend(ctx: CommandContext, flags: SimulateFlags, problems: stri
   return { kind: "remote", url: url.value, adminKey: adminKey ?? "" };
 }
 
-async function signingAuth(ctx: CommandContext, flags: SimulateFlags, backend: BackendChoice) {
-  const issuer = flags.issuer ?? ctx.env.CSN_AUTH_ISSUER ?? DEFAULT_ISSUER;
-  const audience = flags.audience ?? ctx.env.CSN_AUTH_AUDIENCE;
-  // The embedded backend trusts whatever key it is started with: a fresh one per run.
-  if (backend.kind === "embedded") return { key: await generateSigningKey(), issuer, audience };
-  const keyFile = resolve(ctx.cwd, flags.keyFile ?? DEFAULT_KEY_FILE);
-  try {
-    return { key: await loadSigningKey(keyFile), issuer, audience };
-  } catch (error) {
-    const reason = error instanceof KeyFileError ? error.message : String(error);
-    throw new CliError(`cannot use the signing key ${keyFile}: ${reason}`, ExitCode.badUsage, "run csn-rt keys to create one and configure the deployment to trust it (see the README)");
-  }
-}

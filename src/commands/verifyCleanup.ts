@@ -6,9 +6,8 @@
 import { Command, Option } from "commander";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CliError, usageErrors } from "../errors.ts";
+import { usageErrors } from "../errors.ts";
 import { ExitCode } from "../exitCodes.ts";
-import { generateSigningKey, KeyFileError, loadSigningKey } from "../load/tokens.ts";
 import { parseThresholds } from "../metrics/thresholds.ts";
 import { summaryText } from "../ui/summary.ts";
 import { verifyOutput, type VerifyOutput } from "../ui/verifyOutput.ts";
@@ -18,7 +17,8 @@ import { VERIFY_SCENARIO, VERIFY_THRESHOLDS } from "../verify/verifyReport.ts";
 import type { CommandContext } from "./context.ts";
 import { parseNumber, parseUrl } from "./optionParsers.ts";
 import { runAction } from "./runAction.ts";
-import { DEFAULT_ISSUER, DEFAULT_KEY_FILE, VERDICT_EXIT } from "./simulate.ts";
+import { DEFAULT_KEY_FILE, isCi, signingAuth } from "./signingAuth.ts";
+import { VERDICT_EXIT } from "./simulate.ts";
 import { toolVersion } from "./toolVersion.ts";
 
 const DEFAULT_FUNCTIONS_DIR = fileURLToPath(new URL("../../convex", import.meta.url));
@@ -134,24 +134,10 @@ function chooseBackend(ctx: CommandContext, flags: VerifyFlags, config: VerifyCo
   return { kind: "remote", url: url.ok ? url.value : rawUrl, adminKey: adminKey ?? "" };
 }
 
-async function signingAuth(ctx: CommandContext, flags: VerifyFlags, backend: VerifyBackend) {
-  const issuer = flags.issuer ?? ctx.env.CSN_AUTH_ISSUER ?? DEFAULT_ISSUER;
-  const audience = flags.audience ?? ctx.env.CSN_AUTH_AUDIENCE;
-  // The embedded backend trusts whatever key it is started with: a fresh one per run.
-  if (backend.kind === "embedded") return { key: await generateSigningKey(), issuer, audience };
-  const keyFile = resolve(ctx.cwd, flags.keyFile ?? DEFAULT_KEY_FILE);
-  try {
-    return { key: await loadSigningKey(keyFile), issuer, audience };
-  } catch (error) {
-    const reason = error instanceof KeyFileError ? error.message : String(error);
-    throw new CliError(`cannot use the signing key ${keyFile}: ${reason}`, ExitCode.badUsage, "run csn-rt keys to create one and configure the deployment to trust it (see the README)");
-  }
-}
 
 function chooseOutput(ctx: CommandContext, flags: VerifyFlags): VerifyOutput {
   if (flags.quiet || flags.json) return verifyOutput(ctx.stderr, "quiet");
-  const ci = ["CI", "CONTINUOUS_INTEGRATION"].some((name) => ctx.env[name] !== undefined && ctx.env[name] !== "0" && ctx.env[name] !== "false");
-  const tty = flags.tui !== false && !ci && (ctx.stderr as { isTTY?: boolean }).isTTY === true;
+  const tty = flags.tui !== false && !isCi(ctx.env) && (ctx.stderr as { isTTY?: boolean }).isTTY === true;
   return verifyOutput(ctx.stderr, tty ? "tty" : "plain");
 }
 

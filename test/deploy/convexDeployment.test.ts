@@ -16,7 +16,8 @@ import type { Command } from "commander";
 import { describe, expect, test } from "vitest";
 import { keysCommand } from "../../src/commands/keys.ts";
 import { reportCommand } from "../../src/commands/report.ts";
-import { DEFAULT_ISSUER, simulateCommand } from "../../src/commands/simulate.ts";
+import { DEFAULT_ISSUER } from "../../src/commands/signingAuth.ts";
+import { simulateCommand } from "../../src/commands/simulate.ts";
 import { runCli } from "../support/cli.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
