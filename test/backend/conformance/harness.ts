@@ -3,7 +3,6 @@
 // (test/fixtures/conformance-app/), reached only the way an app reaches
 // Convex — the official `convex` clients — plus raw HTTP / raw `ws` where a
 // test must send what no client would.
-import { afterAll, beforeAll } from "vitest";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
@@ -11,6 +10,7 @@ import { version as convexClientVersion } from "convex";
 import { makeFunctionReference } from "convex/server";
 import WebSocket from "ws";
 import type { Id } from "../../../convex/_generated/dataModel";
+import { rejectionOf, useStarted } from "../../support/suiteBackend.ts";
 import { startBackend, type BackendOptions, type RunningBackend } from "../../../src/backend/index.ts";
 import {
   authEnvironment,
@@ -126,20 +126,7 @@ export async function startConformance(options: ConformanceOptions): Promise<Con
  * they run, closed after. The returned object stands for it once started.
  */
 export function useConformance(options: ConformanceOptions): Conformance {
-  let current: Conformance | undefined;
-  beforeAll(async () => {
-    current = await startConformance(options);
-  });
-  afterAll(async () => {
-    await current?.close();
-  });
-  return new Proxy({} as Conformance, {
-    get(_target, property) {
-      if (current === undefined) throw new Error("the conformance backend is used before beforeAll started it");
-      const value = (current as unknown as Record<PropertyKey, unknown>)[property];
-      return typeof value === "function" ? value.bind(current) : value;
-    },
-  });
+  return useStarted("conformance backend", () => startConformance(options));
 }
 
 export async function eventually(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
@@ -162,16 +149,6 @@ export function firstError(
   });
 }
 
-/** The rejection of `promise` (fails the test if it resolves). */
-export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { data?: unknown }> {
-  const outcome = await promise.then(
-    (value) => ({ resolved: true as const, value }),
-    (error: unknown) => ({ resolved: false as const, error }),
-  );
-  if (outcome.resolved) throw new Error(`expected a rejection, got ${JSON.stringify(outcome.value)}`);
-  return outcome.error as Error & { data?: unknown };
-}
-
 // The CSN app's admin-only seeding (convex/seed.ts), called over HTTP with the admin key.
 const createGames = makeFunctionReference<"mutation", { count: number; status?: "live" | "scheduled" | "ended" }, Id<"games">[]>(
   "seed:createGames",
@@ -189,3 +166,5 @@ export async function seedContent(t: Conformance): Promise<Id<"content">> {
   const [contentId] = await t.admin().mutation(createContent, { count: 1, durationSeconds: 1000 });
   return contentId;
 }
+
+export { rejectionOf };

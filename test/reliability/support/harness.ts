@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import WebSocket from "ws";
-import { afterAll, beforeAll } from "vitest";
+import { rejectionOf, useStarted } from "../../support/suiteBackend.ts";
 import { startBackend, type BackendOptions, type RunningBackend } from "../../../src/backend/index.ts";
 import { authEnvironment, createTokenMinter, generateSigningKey, type MintRequest, type SigningKey, type TokenMinter } from "../../../src/load/tokens.ts";
 
@@ -95,34 +95,11 @@ export async function startReliability(options: { clock?: "real" | "virtual"; tu
 
 /** One backend for the tests of a file, started before them and closed after. */
 export function useReliability(options: Parameters<typeof startReliability>[0] = {}): Reliability {
-  let current: Reliability | undefined;
-  beforeAll(async () => {
-    current = await startReliability(options);
-  }, 60_000);
-  afterAll(async () => {
-    await current?.close();
-  });
-  return new Proxy({} as Reliability, {
-    get(_target, property) {
-      if (current === undefined) throw new Error("the reliability backend is used before beforeAll started it");
-      const value = (current as unknown as Record<PropertyKey, unknown>)[property];
-      return typeof value === "function" ? value.bind(current) : value;
-    },
-  });
+  return useStarted("reliability backend", () => startReliability(options), 60_000);
 }
 
 export const seedGames = makeFunctionReference<"mutation", { count: number; status?: "live" | "scheduled" | "ended" }, string[]>("seed:createGames");
 export const seedContent = makeFunctionReference<"mutation", { count: number; durationSeconds: number }, string[]>("seed:createContent");
-
-/** The rejection of `promise` (throws if it resolves). */
-export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { data?: unknown }> {
-  const outcome = await promise.then(
-    (value) => ({ resolved: true as const, value }),
-    (error: unknown) => ({ resolved: false as const, error }),
-  );
-  if (outcome.resolved) throw new Error(`expected a refusal, got ${JSON.stringify(outcome.value)}`);
-  return outcome.error as Error & { data?: unknown };
-}
 
 /** The ConvexError kind of a refusal ("Forbidden", "Unauthenticated", …), or its message when it has none. */
 export async function refusalKind(promise: Promise<unknown>): Promise<string> {
@@ -130,3 +107,5 @@ export async function refusalKind(promise: Promise<unknown>): Promise<string> {
   const data = error.data as { kind?: unknown } | undefined;
   return typeof data?.kind === "string" ? data.kind : error.message;
 }
+
+export { rejectionOf };
