@@ -1,6 +1,8 @@
 // Shared by the conformance and reliability harnesses: one backend per test
-// file, and the refusal a call ended in.
+// file, signing a client in, and the refusal a call ended in.
+import type { ConvexClient } from "convex/browser";
 import { afterAll, beforeAll } from "vitest";
+import type { MintRequest, TokenMinter } from "../../src/load/tokens.ts";
 
 /**
  * Starts a resource before the file's tests and closes it after. The returned
@@ -32,4 +34,14 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { 
   );
   if (outcome.resolved) throw new Error(`expected a rejection, got ${JSON.stringify(outcome.value)}`);
   return outcome.error as Error & { data?: unknown };
+}
+
+/** Resolves once the backend accepted `request`'s token on this client; rejects when it refused it. */
+export function signIn(client: ConvexClient, tokens: TokenMinter, request: MintRequest): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    client.setAuth(
+      () => tokens.mint(request),
+      (isAuthenticated) => (isAuthenticated ? resolve() : reject(new Error(`token for ${request.subject} refused`))),
+    );
+  });
 }

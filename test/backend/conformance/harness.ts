@@ -10,7 +10,7 @@ import { version as convexClientVersion } from "convex";
 import { makeFunctionReference } from "convex/server";
 import WebSocket from "ws";
 import type { Id } from "../../../convex/_generated/dataModel";
-import { rejectionOf, useStarted } from "../../support/suiteBackend.ts";
+import { rejectionOf, signIn, useStarted } from "../../support/suiteBackend.ts";
 import { startBackend, type BackendOptions, type RunningBackend } from "../../../src/backend/index.ts";
 import {
   authEnvironment,
@@ -86,12 +86,7 @@ export async function startConformance(options: ConformanceOptions): Promise<Con
     client: newClient,
     async signedIn(request) {
       const client = newClient();
-      await new Promise<void>((resolve, reject) => {
-        client.setAuth(
-          () => tokens.mint(request),
-          (isAuthenticated) => (isAuthenticated ? resolve() : reject(new Error(`token for ${request.subject} refused`))),
-        );
-      });
+      await signIn(client, tokens, request);
       return client;
     },
     http: () => new ConvexHttpClient(backend.url, { logger: false }),

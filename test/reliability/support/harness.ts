@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import WebSocket from "ws";
-import { rejectionOf, useStarted } from "../../support/suiteBackend.ts";
+import { rejectionOf, signIn, useStarted } from "../../support/suiteBackend.ts";
 import { startBackend, type BackendOptions, type RunningBackend } from "../../../src/backend/index.ts";
 import { authEnvironment, createTokenMinter, generateSigningKey, type MintRequest, type SigningKey, type TokenMinter } from "../../../src/load/tokens.ts";
 
@@ -69,13 +69,7 @@ export async function startReliability(options: { clock?: "real" | "virtual"; tu
     async client(as = null) {
       const client = new ConvexClient(backend.url, { webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket, logger: false });
       clients.push(client);
-      if (as === null) return client;
-      await new Promise<void>((resolve, reject) => {
-        client.setAuth(
-          () => tokens.mint(as),
-          (ok) => (ok ? resolve() : reject(new Error(`token for ${as.subject} refused`))),
-        );
-      });
+      if (as !== null) await signIn(client, tokens, as);
       return client;
     },
     async http(as = null) {
