@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateAdminKey } from "../backend/auth/index.ts";
 import { httpAdminApi } from "../load/adminApi.ts";
+import { sleep } from "../load/sleep.ts";
 import { authEnvironment, createTokenMinter, generateSigningKey, saveSigningKey } from "../load/tokens.ts";
 import { runKey } from "../scenarios/partition.ts";
 import { DRILL_GAMES, gameNightFlags, rampMs, type DrillOptions } from "./drillOptions.ts";
@@ -237,19 +238,6 @@ export async function runChaosDrill(options: DrillOptions, ctx: DrillContext): P
     summary.wallMs = Date.now() - startedAt;
     return summary;
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 /** Resolves when `signal` aborts; never otherwise. */

@@ -12,6 +12,7 @@
 //   closedModel           N users, each: operation, think time, repeat (latency
 //                         from the actual send; offered for comparison only)
 import type { TimerQueue } from "./timerQueue.ts";
+import { sleep } from "./sleep.ts";
 
 export type ArrivalStage = { durationMs: number; targetRatePerSecond: number };
 
@@ -152,14 +153,3 @@ export async function runClosedModel(options: ClosedModelOptions): Promise<{ ite
   return { iterations };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}

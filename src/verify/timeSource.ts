@@ -4,6 +4,7 @@
 // moment and ten minutes take seconds. In real time the verifier sleeps.
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../exitCodes.ts";
+import { sleep } from "../load/sleep.ts";
 
 export interface VerifierClock {
   readonly mode: "virtual" | "real";
@@ -56,17 +57,5 @@ export function virtualClock(startMs: number, advance: (ms: number) => Promise<n
 export const realClock: VerifierClock = {
   mode: "real",
   now: () => Date.now(),
-  until(atMs, signal) {
-    const wait = atMs - Date.now();
-    if (wait <= 0 || signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, wait);
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", done);
-        resolve();
-      }
-      signal.addEventListener("abort", done, { once: true });
-    });
-  },
+  until: (atMs, signal) => sleep(atMs - Date.now(), signal),
 };
