@@ -22,7 +22,7 @@ const ITEMS_PER_USER = 5;
 // How far behind a late write's device clock is.
 const LATE_BY_MS = 3_000;
 
-type Expectation = { contentId: string; position: number; intendedUs: number; pendingDevices: Set<number>; lastSeenUs: number };
+type Expectation = { position: number; intendedUs: number; pendingDevices: Set<number>; lastSeenUs: number };
 
 /** When a device's Continue Watching started showing a new position of its user's title. */
 type Sighting = { atUs: number; position: number };
@@ -174,7 +174,7 @@ function credit(rt: ScenarioRuntime<ProgressSeed>, expectation: Expectation, d: 
 /** Expects every other device to show an applied write; those that already do are credited from their sightings. */
 function expectOnOtherDevices(rt: ScenarioRuntime<ProgressSeed>, updater: Updater, writer: number, position: number, intendedUs: number, sentUs: number) {
   const others = updater.devices.map((_, i) => i).filter((i) => i !== writer);
-  const expectation: Expectation = { contentId: updater.contentId, position, intendedUs, pendingDevices: new Set(others), lastSeenUs: 0 };
+  const expectation: Expectation = { position, intendedUs, pendingDevices: new Set(others), lastSeenUs: 0 };
   for (const i of others) {
     const seen = updater.sightings[i].find((s) => s.atUs >= sentUs && s.position >= position);
     if (seen) credit(rt, expectation, i, seen.atUs, updater.devices[i].kind);
