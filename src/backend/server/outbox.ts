@@ -32,10 +32,6 @@ export class Outbox {
     this.lastSentAt = ctx.now();
   }
 
-  get held(): boolean {
-    return this.heldSince !== null;
-  }
-
   send(frame: string): void {
     this.lastSentAt = this.ctx.now();
     this.ctx.counters.framesSent += 1;
