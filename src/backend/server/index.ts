@@ -54,7 +54,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     { maxConcurrentRuns: tuning.maxConcurrentQueryRuns, runTimeoutMs: tuning.queryRunTimeoutMs },
     counters,
   );
-  const scheduler = new FlushScheduler();
+  const scheduler = new FlushScheduler(tuning.fanOutSliceMs);
   const mutations = new MutationLog(
     {
       perSession: tuning.mutationResultsPerSession,

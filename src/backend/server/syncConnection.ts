@@ -249,9 +249,16 @@ export class SyncConnection {
     if (this.open) this.ctx.scheduler.markDirty(this);
   }
 
-  /** Flushed after connections that only carry query updates, so passive viewers hear first. */
-  get flushLate(): boolean {
-    return this.responses.length > 0;
+  /** Someone waits on this connection: a response, a confirmation, a new query set or identity (flushScheduler.ts). */
+  get urgent(): boolean {
+    return (
+      this.responses.length > 0 ||
+      this.confirmationDue ||
+      this.wantTs > this.sent.ts ||
+      this.querySet.version !== this.sent.querySet ||
+      this.identityVersion !== this.sent.identity ||
+      this.querySet.removedQueryIds.length > 0
+    );
   }
 
   /** Sends pending responses and at most one Transition with the latest state (held back while the peer lags: outbox.ts). */

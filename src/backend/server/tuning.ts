@@ -87,6 +87,14 @@ export type ServerTuning = {
    */
   readonly maxConcurrentQueryRuns: number;
   /**
+   * Longest stretch of fan-out flushing (viewers receiving a changed result)
+   * before the event loop reads sockets again. One write can change a query
+   * that 10,000 viewers hold — one socket write each, 100+ ms in all — and a
+   * heartbeat arriving meanwhile should wait for a slice, not for the lot
+   * (its target is p99 < 50 ms). Shorter slices cost more event-loop turns.
+   */
+  readonly fanOutSliceMs: number;
+  /**
    * Mutation results remembered per session, so a mutation the client
    * re-sends after a reconnect is answered from memory, not run twice. A
    * client re-sends only what it has not seen confirmed — seconds' worth —
@@ -120,6 +128,7 @@ export const DEFAULT_TUNING: ServerTuning = {
   maxQueuedFrames: 2000,
   queryRunTimeoutMs: 60_000,
   maxConcurrentQueryRuns: 32,
+  fanOutSliceMs: 2,
   mutationResultsPerSession: 1024,
   mutationResultsTotal: 200_000,
   sessionIdleTtlMs: 10 * 60_000,

@@ -75,7 +75,7 @@ export class World {
   readonly engine = new FakeEngine();
   readonly authenticator = new FakeAuthenticator();
   readonly counters: ServerCounters = newCounters();
-  readonly scheduler = new FlushScheduler();
+  readonly scheduler: FlushScheduler;
   readonly hub: QueryHub;
   readonly ctx: SyncContext;
   /** Added to Date.now() for the connections' clock. */
@@ -84,6 +84,7 @@ export class World {
 
   constructor(tuning: Partial<ServerTuning> = {}) {
     this.hub = new QueryHub(this.engine, { maxConcurrentRuns: 8, runTimeoutMs: 60_000 }, this.counters);
+    this.scheduler = new FlushScheduler(resolveTuning(tuning).fanOutSliceMs);
     this.engine.onCommit((commit) => {
       this.hub.handleCommit(commit);
       this.scheduler.commitProcessed();

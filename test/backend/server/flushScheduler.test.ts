@@ -1,0 +1,86 @@
+// The flush scheduler's promise: a large fan-out is flushed in slices, and a
+// connection someone waits on (a mutation's writer) is flushed between
+// slices instead of after the whole fan-out.
+import { afterEach, describe, expect, it } from "vitest";
+import { FlushScheduler, type Flushable } from "../../../src/backend/server/flushScheduler.ts";
+
+/** Every flush takes 1 ms on this clock. */
+function setup(sliceMs: number) {
+  let now = 0;
+  const order: string[] = [];
+  const scheduler = new FlushScheduler(sliceMs, () => now);
+  const connection = (name: string, urgent = false): Flushable & { urgent: boolean } => ({
+    urgent,
+    flush() {
+      now += 1;
+      order.push(name);
+    },
+  });
+  return { scheduler, order, connection };
+}
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await turn();
+  expect(condition()).toBe(true);
+}
+
+let scheduler: FlushScheduler | undefined;
+afterEach(() => scheduler?.stop());
+
+describe("FlushScheduler", () => {
+  it("flushes fan-out first and waiting writers right after, in the same turn", async () => {
+    const s = setup(4);
+    scheduler = s.scheduler;
+    const writer = s.connection("writer", true);
+    s.scheduler.markDirty(writer);
+    s.scheduler.markDirty(s.connection("viewer"));
+    await until(() => s.order.length === 2);
+    expect(s.order).toEqual(["viewer", "writer"]);
+  });
+
+  it("spreads a large fan-out over several turns and lets a writer in between slices", async () => {
+    const s = setup(4);
+    scheduler = s.scheduler;
+    for (let i = 0; i < 200; i++) s.scheduler.markDirty(s.connection(`v${i}`));
+    await until(() => s.order.length > 0);
+    const firstSlice = s.order.length;
+    expect(firstSlice).toBeLessThan(200);
+    s.scheduler.markDirty(s.connection("writer", true));
+    await until(() => s.order.length === 201);
+    // Fan-out is behind, so the writer goes before the next slice, not after it.
+    expect(s.order.indexOf("writer")).toBe(firstSlice);
+    expect(s.order.filter((name) => name !== "writer")).toEqual(Array.from({ length: 200 }, (_, i) => `v${i}`));
+  });
+
+  it("flushes a connection once per turn when it is both fan-out and urgent", async () => {
+    const s = setup(4);
+    scheduler = s.scheduler;
+    const both = s.connection("both");
+    s.scheduler.markDirty(both);
+    both.urgent = true;
+    s.scheduler.markDirty(both);
+    await until(() => s.order.length >= 1);
+    await turn();
+    await turn();
+    expect(s.order).toEqual(["both"]);
+  });
+
+  it("wakes connections waiting for a commit when one is processed, and none after stop", async () => {
+    const s = setup(4);
+    scheduler = s.scheduler;
+    s.scheduler.waitForCommit(s.connection("waiting", true));
+    await turn();
+    expect(s.order).toEqual([]);
+    s.scheduler.commitProcessed();
+    await until(() => s.order.length === 1);
+    s.scheduler.waitForCommit(s.connection("late", true));
+    s.scheduler.stop();
+    s.scheduler.commitProcessed();
+    s.scheduler.markDirty(s.connection("after stop"));
+    await turn();
+    await turn();
+    expect(s.order).toEqual(["waiting"]);
+  });
+});
