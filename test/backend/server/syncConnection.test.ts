@@ -75,6 +75,29 @@ describe("a sync connection", () => {
     expect(world.sendLog[0].transport).toBe(viewer.transport);
   });
 
+  it("confirms a writer between the slices of a fan-out instead of after all of it", async () => {
+    // Slices so short that every check of the clock ends one: 200 viewers take many turns.
+    const world = new World({ fanOutSliceMs: 0.001 });
+    const viewers = Array.from({ length: 200 }, () => world.connect());
+    const [source, writer] = [world.connect(), world.connect()];
+    for (const [i, client] of [...viewers, source].entries()) {
+      client.send({ ...CONNECT, sessionId: `v${i}` });
+      client.subscribe(0, "counter:get", { name: "hot" });
+    }
+    writer.send({ ...CONNECT, sessionId: "w" });
+    writer.subscribe(0, "counter:get", { name: "own" });
+    await until(() => [...viewers, source, writer].every((c) => c.transport.transitions().length === 1));
+    world.sendLog.length = 0;
+    source.mutate(0, "counter:increment", { name: "hot" });
+    await until(() => viewers.some((v) => v.views().at(-1)?.values.get(0) === 1), "the fan-out started");
+    writer.mutate(0, "counter:increment", { name: "own" });
+    await until(() => viewers.every((v) => v.views().at(-1)?.values.get(0) === 1) && writer.views().at(-1)?.values.get(0) === 1);
+    const confirmedAt = world.sendLog.findIndex((entry) => entry.transport === writer.transport && entry.frame.includes('"Transition"'));
+    const lastViewerAt = world.sendLog.findLastIndex((entry) => viewers.some((v) => v.transport === entry.transport));
+    expect(confirmedAt).toBeGreaterThan(0);
+    expect(confirmedAt).toBeLessThan(lastViewerAt);
+  });
+
   it("confirms a mutation that changed no subscribed query with an empty Transition", async () => {
     const world = new World();
     const client = world.connect();
