@@ -64,9 +64,9 @@ export class FlushScheduler {
 
   commitProcessed(): void {
     if (this.waitingForCommit.size === 0) return;
-    const woken = [...this.waitingForCommit];
+    // markDirty never touches waitingForCommit, so iterating it here is safe.
+    for (const connection of this.waitingForCommit) this.markDirty(connection);
     this.waitingForCommit.clear();
-    for (const connection of woken) this.markDirty(connection);
   }
 
   forget(connection: Flushable): void {
