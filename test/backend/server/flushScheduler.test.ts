@@ -3,6 +3,7 @@
 // slices instead of after the whole fan-out.
 import { afterEach, describe, expect, it } from "vitest";
 import { FlushScheduler, type Flushable } from "../../../src/backend/server/flushScheduler.ts";
+import { settle, until } from "./scriptedSocket.ts";
 
 /** Every flush takes 1 ms on this clock. */
 function setup(sliceMs: number) {
@@ -17,13 +18,6 @@ function setup(sliceMs: number) {
     },
   });
   return { scheduler, order, connection };
-}
-
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !condition(); i++) await turn();
-  expect(condition()).toBe(true);
 }
 
 let scheduler: FlushScheduler | undefined;
@@ -62,8 +56,7 @@ describe("FlushScheduler", () => {
     both.urgent = true;
     s.scheduler.markDirty(both);
     await until(() => s.order.length >= 1);
-    await turn();
-    await turn();
+    await settle(2);
     expect(s.order).toEqual(["both"]);
   });
 
@@ -71,7 +64,7 @@ describe("FlushScheduler", () => {
     const s = setup(4);
     scheduler = s.scheduler;
     s.scheduler.waitForCommit(s.connection("waiting", true));
-    await turn();
+    await settle(1);
     expect(s.order).toEqual([]);
     s.scheduler.commitProcessed();
     await until(() => s.order.length === 1);
@@ -79,8 +72,7 @@ describe("FlushScheduler", () => {
     s.scheduler.stop();
     s.scheduler.commitProcessed();
     s.scheduler.markDirty(s.connection("after stop"));
-    await turn();
-    await turn();
+    await settle(2);
     expect(s.order).toEqual(["waiting"]);
   });
 });

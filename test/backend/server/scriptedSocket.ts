@@ -83,8 +83,9 @@ export class World {
   private nextId = 1;
 
   constructor(tuning: Partial<ServerTuning> = {}) {
+    const resolved = resolveTuning(tuning);
     this.hub = new QueryHub(this.engine, { maxConcurrentRuns: 8, runTimeoutMs: 60_000 }, this.counters);
-    this.scheduler = new FlushScheduler(resolveTuning(tuning).fanOutSliceMs);
+    this.scheduler = new FlushScheduler(resolved.fanOutSliceMs);
     this.engine.onCommit((commit) => {
       this.hub.handleCommit(commit);
       this.scheduler.commitProcessed();
@@ -96,7 +97,7 @@ export class World {
       hub: this.hub,
       scheduler: this.scheduler,
       mutations: new MutationLog({ perSession: 100, total: 1000, sessionIdleTtlMs: 60_000 }, now),
-      tuning: resolveTuning(tuning),
+      tuning: resolved,
       counters: this.counters,
       now,
     };
