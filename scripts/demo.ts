@@ -94,11 +94,19 @@ const demo = await startDemo({
   onInternalError: (error) => process.stderr.write(`demo: internal error (contained): ${(error as Error).message ?? error}\n`),
 }).catch((error: Error) => fail(error.message.includes("EADDRINUSE") ? `port in use (${error.message}); pick another with --port` : error.message));
 
-process.stdout.write(`CONVEX_URL=${demo.convexUrl}\n`);
-if (backend.kind === "embedded") process.stdout.write(`CONVEX_ADMIN_KEY=${demo.adminKey}\n`);
-process.stdout.write(`\nViewer page: ${demo.url}\n`);
-for (const user of demo.config.users) process.stdout.write(`  as ${user.name.padEnd(13)} ${demo.url}?as=${user.subject}\n`);
-process.stdout.write(`  anonymous       ${demo.url}\n  another device:  add &device=phone\n\nCtrl-C stops the page server and the backend.\n`);
+// One write, so a reader that sees the page URL also sees the per-user links.
+const banner = [
+  `CONVEX_URL=${demo.convexUrl}`,
+  ...(backend.kind === "embedded" ? [`CONVEX_ADMIN_KEY=${demo.adminKey}`] : []),
+  "",
+  `Viewer page: ${demo.url}`,
+  ...demo.config.users.map((user) => `  as ${user.name.padEnd(13)} ${demo.url}?as=${user.subject}`),
+  `  anonymous       ${demo.url}`,
+  "  another device:  add &device=phone",
+  "",
+  "Ctrl-C stops the page server and the backend.",
+];
+process.stdout.write(`${banner.join("\n")}\n`);
 
 await new Promise<void>((done) => {
   process.once("SIGINT", done);

@@ -46,9 +46,11 @@ describe("npm run demo", () => {
     const { child, lines, stderr } = startDemoProcess(["--port", "0"]);
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     try {
-      const pageUrl = await until("the page URL", () => lines.map((l) => /^Viewer page: (\S+)/.exec(l)?.[1]).find(Boolean), 45_000).catch((error: Error) => {
+      // The banner ends with how to stop; wait for all of it, not only the page URL.
+      await until("the whole banner", () => (lines.some((l) => l.startsWith("Ctrl-C stops")) ? true : undefined), 45_000).catch((error: Error) => {
         throw new Error(`${error.message}\nstdout:\n${lines.join("\n")}\nstderr:\n${stderr.join("\n")}`);
       });
+      const pageUrl = lines.map((l) => /^Viewer page: (\S+)/.exec(l)?.[1]).find(Boolean)!;
       const convexUrl = lines.find((l) => l.startsWith("CONVEX_URL="))!.slice("CONVEX_URL=".length);
       expect(pageUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       expect(lines.some((l) => l.includes(`${pageUrl}?as=mod`))).toBe(true);
