@@ -109,16 +109,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     hub.close();
     throw error;
   }
+  // Every connection is visited once per sweepIntervalMs, a share of them per step.
+  const sweepStepMs = Math.min(tuning.sweepStepMs, tuning.sweepIntervalMs);
   const sweep = setInterval(() => {
     try {
-      endpoint.sweep(now());
+      endpoint.sweepStep(now(), sweepStepMs / tuning.sweepIntervalMs);
       mutations.sweep();
     } catch (error) {
       // A timer callback that throws would take the process down.
       counters.internalErrors += 1;
       options.onInternalError?.(error);
     }
-  }, tuning.sweepIntervalMs);
+  }, sweepStepMs);
   sweep.unref();
 
   let closing: Promise<void> | null = null;

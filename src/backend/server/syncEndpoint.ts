@@ -1,11 +1,12 @@
 // The sync WebSocket: accepts upgrades at /api/<client version>/sync and
 // adapts each `ws` socket to a SyncConnection's SyncTransport. Also owns
-// the one sweep that pings, detects dead peers and ticks every connection.
+// the sweep that pings, detects dead peers and ticks every connection.
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { parseSyncPath } from "../../protocol/sync/index.ts";
 import { requestPath } from "./httpIo.ts";
+import { RollingCursor } from "./rollingCursor.ts";
 import { SyncConnection } from "./syncConnection.ts";
 import type { SyncContext, SyncTransport } from "./syncContext.ts";
 
@@ -20,6 +21,7 @@ type Peer = { readonly connection: SyncConnection; lastHeardAt: number };
 export class SyncEndpoint {
   private readonly wss: WebSocketServer;
   private readonly peers = new Map<WebSocket, Peer>();
+  private readonly sweepCursor = new RollingCursor(this.peers);
   private nextId = 1;
 
   constructor(private readonly ctx: SyncContext) {
@@ -46,9 +48,15 @@ export class SyncEndpoint {
     return true;
   }
 
-  /** Pings quiet peers, cuts silent ones, and lets each connection do its timed work. */
-  sweep(now: number): void {
-    for (const [ws, peer] of this.peers) {
+  /**
+   * One step of the sweep that pings quiet peers, cuts silent ones and lets
+   * each connection do its timed work: visits `share` of the peers, carrying
+   * on from the previous step. At 10,000 viewers a sweep sends a ping to
+   * about a sixth of them; all in one turn, those socket writes held every
+   * heartbeat back for ~100 ms.
+   */
+  sweepStep(now: number, share: number): void {
+    for (const [ws, peer] of this.sweepCursor.take(Math.ceil(this.peers.size * share))) {
       const silentFor = now - peer.lastHeardAt;
       if (silentFor >= this.ctx.tuning.peerSilenceTimeoutMs) {
         ws.terminate();

@@ -9,8 +9,14 @@ export type ServerTuning = {
    * 15 s, so three pings can be lost or delayed before the client gives up.
    */
   readonly pingIntervalMs: number;
-  /** One sweep timer for all connections (pings, slow consumers, dead peers) instead of a timer per socket. */
+  /** One sweep for all connections (pings, slow consumers, dead peers) instead of a timer per socket: each is visited once per this. */
   readonly sweepIntervalMs: number;
+  /**
+   * The sweep runs in steps this far apart, each visiting its share of the
+   * connections, so its socket writes never pile up in one turn of the
+   * event loop.
+   */
+  readonly sweepStepMs: number;
   /**
    * A peer from which nothing arrived (no frame, no WebSocket pong to our
    * pings) for this long is gone; its socket is terminated. Convex's
@@ -113,6 +119,7 @@ export type ServerTuning = {
 export const DEFAULT_TUNING: ServerTuning = {
   pingIntervalMs: 15_000,
   sweepIntervalMs: 5_000,
+  sweepStepMs: 100,
   peerSilenceTimeoutMs: 120_000,
   transportPingAfterSilenceMs: 30_000,
   maxTransitionFrameChars: 4 * 1024 * 1024,
