@@ -103,7 +103,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   let port: number;
   try {
-    port = await listen(http, options.host, options.port);
+    port = await listen(http, options.host, options.port, tuning.listenBacklog);
   } catch (error) {
     stopCommits();
     hub.close();
@@ -147,13 +147,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
-function listen(http: Server, host: string, port: number): Promise<number> {
+function listen(http: Server, host: string, port: number, backlog: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       reject(error.code === "EADDRINUSE" ? new PortInUseError(port, host) : new ServerListenError(port, host, error));
     };
     http.once("error", onError);
-    http.listen(port, host, () => {
+    http.listen({ port, host, backlog }, () => {
       http.off("error", onError);
       const address = http.address();
       resolve(typeof address === "object" && address !== null ? address.port : port);

@@ -101,6 +101,16 @@ export type ServerTuning = {
    */
   readonly fanOutSliceMs: number;
   /**
+   * Connections the kernel may hold completed but not yet accepted. Node 20
+   * accepts one connection per turn of the event loop (measured: 600 queued
+   * connections took 643 turns), so a server busy with fan-out (2 ms slices)
+   * accepts about 200 a second. A ramp of 333 viewers a second overflowed
+   * Node's default of 511, and the client's kernel retries a dropped
+   * handshake only after 1, 3, 7, 15 … s: viewers connected tens of seconds
+   * late. The kernel caps this at net.core.somaxconn.
+   */
+  readonly listenBacklog: number;
+  /**
    * Mutation results remembered per session, so a mutation the client
    * re-sends after a reconnect is answered from memory, not run twice. A
    * client re-sends only what it has not seen confirmed — seconds' worth —
@@ -136,6 +146,7 @@ export const DEFAULT_TUNING: ServerTuning = {
   queryRunTimeoutMs: 60_000,
   maxConcurrentQueryRuns: 32,
   fanOutSliceMs: 2,
+  listenBacklog: 4096,
   mutationResultsPerSession: 1024,
   mutationResultsTotal: 200_000,
   sessionIdleTtlMs: 10 * 60_000,
