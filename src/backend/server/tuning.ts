@@ -97,14 +97,18 @@ export type ServerTuning = {
    * before the event loop reads sockets again. One write can change a query
    * that 10,000 viewers hold — one socket write each, 100+ ms in all — and a
    * heartbeat arriving meanwhile should wait for a slice, not for the lot
-   * (its target is p99 < 50 ms). Shorter slices cost more event-loop turns.
+   * (its target is p99 < 50 ms). Every turn also accepts one new connection
+   * (see listenBacklog), so the slice bounds how fast a busy server admits
+   * viewers: with 2 ms slices a 10,000-viewer, 30 s ramp (333 connections
+   * a second) was admitted at under 200 a second and heartbeats of viewers
+   * still queued counted seconds; with 1 ms it kept up.
    */
   readonly fanOutSliceMs: number;
   /**
    * Connections the kernel may hold completed but not yet accepted. Node 20
    * accepts one connection per turn of the event loop (measured: 600 queued
-   * connections took 643 turns), so a server busy with fan-out (2 ms slices)
-   * accepts about 200 a second. A ramp of 333 viewers a second overflowed
+   * connections took 643 turns): busy with fan-out in 2 ms slices, the
+   * server accepted about 200 a second. A ramp of 333 viewers a second overflowed
    * Node's default of 511, and the client's kernel retries a dropped
    * handshake only after 1, 3, 7, 15 … s: viewers connected tens of seconds
    * late. The kernel caps this at net.core.somaxconn.
@@ -145,7 +149,7 @@ export const DEFAULT_TUNING: ServerTuning = {
   maxQueuedFrames: 2000,
   queryRunTimeoutMs: 60_000,
   maxConcurrentQueryRuns: 32,
-  fanOutSliceMs: 2,
+  fanOutSliceMs: 1,
   listenBacklog: 4096,
   mutationResultsPerSession: 1024,
   mutationResultsTotal: 200_000,
