@@ -6,10 +6,14 @@ export class RollingCursor<K, V> {
   /** The keys of the current round, taken when it started; those added since wait for the next round. */
   private keys: K[] = [];
   private position = 0;
-  /** Rounds started so far; a take never spans two. */
-  round = 0;
+  private rounds = 0;
 
   constructor(private readonly map: Map<K, V>) {}
+
+  /** Rounds started so far; a take never spans two. */
+  get round(): number {
+    return this.rounds;
+  }
 
   /**
    * Up to `count` entries of the current round, starting a new round first
@@ -19,7 +23,7 @@ export class RollingCursor<K, V> {
     if (this.position >= this.keys.length) {
       this.keys = [...this.map.keys()];
       this.position = 0;
-      this.round += 1;
+      this.rounds += 1;
     }
     const taken: Array<[K, V]> = [];
     while (taken.length < count && this.position < this.keys.length) {

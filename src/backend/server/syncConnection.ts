@@ -50,7 +50,7 @@ import { Outbox } from "./outbox.ts";
 import { QuerySet } from "./querySet.ts";
 import type { Subscription } from "./subscription.ts";
 import type { SyncContext, SyncTransport } from "./syncContext.ts";
-import { planTransition, type Plan } from "./transitionPlan.ts";
+import { changesAwaited, confirmationAwaited, planTransition, type Plan } from "./transitionPlan.ts";
 
 const CLOSE_GOING_AWAY = 1001;
 const CLOSE_PROTOCOL_ERROR = 1002;
@@ -253,11 +253,8 @@ export class SyncConnection {
   get urgent(): boolean {
     return (
       this.responses.length > 0 ||
-      this.confirmationDue ||
-      this.wantTs > this.sent.ts ||
-      this.querySet.version !== this.sent.querySet ||
-      this.identityVersion !== this.sent.identity ||
-      this.querySet.removedQueryIds.length > 0
+      confirmationAwaited(this.sent, this.wantTs, this.confirmationDue) ||
+      changesAwaited(this.sent, this.querySet.version, this.identityVersion, this.querySet.removedQueryIds.length)
     );
   }
 

@@ -47,6 +47,20 @@ export type Plan<S extends PlannedSubscription> =
   /** Nothing the client needs. */
   | { readonly kind: "idle" };
 
+// What a client awaits beyond new results of queries it already holds. Also
+// read by SyncConnection.urgent on every markDirty, hence primitives, not a
+// PlanInput: no allocation per viewer of a fan-out.
+
+/** A new query set or identity to acknowledge, or queries to report removed. */
+export function changesAwaited(sent: StateVersion, querySetVersion: number, identityVersion: number, removedQueries: number): boolean {
+  return querySetVersion !== sent.querySet || identityVersion !== sent.identity || removedQueries > 0;
+}
+
+/** A mutation to confirm: its commit ts is not sent yet, or its response went out since the last Transition. */
+export function confirmationAwaited(sent: StateVersion, wantTs: bigint, confirmationDue: boolean): boolean {
+  return wantTs > sent.ts || confirmationDue;
+}
+
 export function planTransition<S extends PlannedSubscription>(input: PlanInput<S>): Plan<S> {
   let lower = input.sent.ts;
   let upper = input.processedTs;
@@ -60,11 +74,8 @@ export function planTransition<S extends PlannedSubscription>(input: PlanInput<S
   }
   if (lower > upper) return { kind: "wait" };
 
-  const versionsChanged =
-    input.querySetVersion !== input.sent.querySet || input.identityVersion !== input.sent.identity;
-  const wantsNewerTs = input.wantTs > input.sent.ts;
-  if (!versionsChanged && updated.length === 0 && input.removedQueryIds.length === 0) {
-    if (!wantsNewerTs && input.confirmationDue !== true) return { kind: "idle" };
+  if (updated.length === 0 && !changesAwaited(input.sent, input.querySetVersion, input.identityVersion, input.removedQueryIds.length)) {
+    if (!confirmationAwaited(input.sent, input.wantTs, input.confirmationDue === true)) return { kind: "idle" };
     // Only a mutation confirmation is due: an empty Transition, once its ts is reachable.
     if (input.wantTs > upper) return { kind: "wait" };
   }
