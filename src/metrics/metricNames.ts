@@ -14,6 +14,11 @@ export const LATENCY_METRICS = [
   "chat_send_us",
   /** Intended time → joinStream is acknowledged. */
   "join_duration_us",
+  /**
+   * A viewer's planned arrival in the ramp → its sync WebSocket is open: a
+   * backend slow to admit connections shows here, not as a quick join later.
+   */
+  "connect_us",
   /** Subscribing → the first result of a query (viewer count, chat page, Continue Watching). */
   "query_duration_us",
   /** A join/leave acknowledged → the viewer-count subscription reflects it. */
@@ -92,6 +97,7 @@ export const METRIC_ALIASES: Readonly<Record<string, MetricName>> = {
   progress_update: "progress_update_us",
   chat_send: "chat_send_us",
   join: "join_duration_us",
+  connect: "connect_us",
   query: "query_duration_us",
   viewer_count_freshness: "viewer_count_freshness_us",
   convergence: "convergence_us",

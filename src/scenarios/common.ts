@@ -79,12 +79,13 @@ export async function connectViewersOverRamp<Seed>(
   let connected = 0;
   await Promise.all(
     mine.map(async (v) => {
-      await rt.sleepUntil(rt.startAtMs + (rampMs * v) / Math.max(1, viewers));
+      const arrivalAtMs = rt.startAtMs + (rampMs * v) / Math.max(1, viewers);
+      await rt.sleepUntil(arrivalAtMs);
       if (rt.signal.aborted) return;
       const client = await rt.connect(subjectOf(v), v < officialClients ? "official" : "lean");
       clients.push(client);
       // Subscribing on an open connection: the first result then times the query, not the handshake.
-      await client.connected();
+      await arrived(rt, client, arrivalAtMs);
       await setup(v)(client);
       rt.gauge({ connectedViewers: ++connected });
     }),
@@ -124,4 +125,15 @@ export async function driveOperations<Seed>(
     onDropped: () => rt.metrics.add("dropped_arrivals"),
     onArrival: (intendedMs) => options.onOperation(intendedMs, next++ % options.units),
   });
+}
+
+/**
+ * Resolves once `client`'s sync WebSocket is open and records how late that
+ * is against the viewer's planned arrival (`connect_us`). Latencies measured
+ * after it (join, first query result) start at the open socket, so a backend
+ * slow to admit connections would otherwise show nowhere.
+ */
+export async function arrived<Seed>(rt: ScenarioRuntime<Seed>, client: VirtualClient, plannedAtMs: number): Promise<void> {
+  await client.connected();
+  rt.metrics.record("connect_us", rt.clock.epochMicros() - Math.round(plannedAtMs * 1000), client.kind);
 }

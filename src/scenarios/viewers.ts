@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { FreshnessProbe, FreshnessTracker } from "../load/freshness.ts";
 import type { VirtualClient } from "../load/virtualClient.ts";
 import type { Scenario, ScenarioRuntime } from "./scenario.ts";
-import { partitionOf, seedGames, seedUsers } from "./common.ts";
+import { arrived, partitionOf, seedGames, seedUsers } from "./common.ts";
 
 export type ViewersSeed = { gameIds: string[] };
 
@@ -65,7 +65,7 @@ export const viewers: Scenario<ViewersSeed> = {
         const client = await rt.connect(viewerSubject(v), v < config.officialClients ? "official" : "lean");
         try {
           // Join and subscribe once connected: their latencies then measure the backend, not the handshake.
-          await client.connected();
+          await arrived(rt, client, plan.joinAtMs);
           const probe = plan.watchesCount && client.kind === "lean" && probes < FRESHNESS_PROBES ? new FreshnessProbe(client.kind) : null;
           if (probe) probes++;
           const gameId = rt.seed.gameIds[v % rt.seed.gameIds.length];

@@ -39,6 +39,8 @@ describe("simulate on the embedded backend", () => {
   test("viewers: joins, heartbeats and viewer-count freshness are measured", async () => {
     const { report } = await simulate("viewers", ["--viewers", "40", "--games", "2", "--heartbeat-interval", "1s", "--heartbeat-jitter", "100ms", "--churn", "0.2", "--vanish", "0.1"]);
     expect(report.metrics.join_duration_us?.count).toBeGreaterThanOrEqual(40);
+    // Each viewer arrives once; a rejoin after churn reuses its connection.
+    expect(report.metrics.connect_us?.count).toBe(40);
     expect(report.metrics.heartbeat_duration_us?.count).toBeGreaterThan(40);
     expect(report.metrics.viewer_count_freshness_us?.count).toBeGreaterThan(0);
     expect(report.counters.mutation_errors ?? 0).toBe(0);

@@ -20,6 +20,7 @@ const LATENCY_LABELS: Record<LatencyMetric, string> = {
   progress_update_us: "progress update",
   chat_send_us: "chat send",
   join_duration_us: "join",
+  connect_us: "connect",
   query_duration_us: "first query result",
   viewer_count_freshness_us: "viewer count freshness",
   convergence_us: "device convergence",
