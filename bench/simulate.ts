@@ -67,8 +67,11 @@ async function climb(ladder: Ladder, dir: string): Promise<string[]> {
     }
     const headline = report.metrics[ladder.headline as keyof Report["metrics"]];
     const failed = report.thresholds.filter((t) => !t.pass).map((t) => t.expression);
+    // A step whose viewers were let in late ran with fewer of them than its label says.
+    const connect = report.metrics.connect_us;
     rows.push(
-      `| ${ladder.scenario} | ${audience} | ${report.verdict} | ${ladder.headline.replace(/_us$/, "")} p50 ${ms(headline?.p50)} p99 ${ms(headline?.p99)} | ` +
+      `| ${ladder.scenario} | ${audience} | ${report.verdict} | ${ladder.headline.replace(/_us$/, "")} p50 ${ms(headline?.p50)} p99 ${ms(headline?.p99)}` +
+        `${connect ? `; connect p99 ${ms(connect.p99)}` : ""} | ` +
         `${report.counters.deliveries_lost ?? 0} | ${report.generator.processes} × ${report.generator.eventLoopLagMs.p99} ms / ${report.generator.cpuPercent.mean} % | ` +
         `${[...failed, ...report.generator.reasons].join("; ") || "—"} |`,
     );
