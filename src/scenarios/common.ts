@@ -71,7 +71,7 @@ export async function connectViewersOverRamp<Seed>(
   setup: (viewerIndex: number) => (client: VirtualClient) => Promise<void>,
   subjectOf: (viewerIndex: number) => string | null = (i) => `sim-viewer-${i}`,
 ): Promise<VirtualClient[]> {
-  const { viewers, rampMs, officialClients } = rt.config;
+  const { viewers, officialClients } = rt.config;
   const partition = partitionOf(rt);
   const mine = Array.from({ length: viewers }, (_, v) => v).filter((v) => partition.ownsViewer(v));
   rt.gauge({ targetViewers: mine.length });
@@ -79,7 +79,7 @@ export async function connectViewersOverRamp<Seed>(
   let connected = 0;
   await Promise.all(
     mine.map(async (v) => {
-      const arrivalAtMs = rt.startAtMs + (rampMs * v) / Math.max(1, viewers);
+      const arrivalAtMs = rampArrivalMs(rt, v, viewers);
       await rt.sleepUntil(arrivalAtMs);
       if (rt.signal.aborted) return;
       const client = await rt.connect(subjectOf(v), v < officialClients ? "official" : "lean");
@@ -125,6 +125,11 @@ export async function driveOperations<Seed>(
     onDropped: () => rt.metrics.add("dropped_arrivals"),
     onArrival: (intendedMs) => options.onOperation(intendedMs, next++ % options.units),
   });
+}
+
+/** When arrival `index` of `count` is planned: evenly spread over the ramp, the first at its start. */
+export function rampArrivalMs<Seed>(rt: ScenarioRuntime<Seed>, index: number, count: number): number {
+  return rt.startAtMs + (rt.config.rampMs * index) / Math.max(1, count);
 }
 
 /**

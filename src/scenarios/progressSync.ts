@@ -9,7 +9,7 @@ import type { JSONValue } from "convex/values";
 import { constantArrivalRate } from "../load/arrivals.ts";
 import type { VirtualClient } from "../load/virtualClient.ts";
 import type { Scenario, ScenarioRuntime } from "./scenario.ts";
-import { driveOperations, partitionOf, seedContent, seedInBatches, seedUsers } from "./common.ts";
+import { driveOperations, partitionOf, rampArrivalMs, seedContent, seedInBatches, seedUsers } from "./common.ts";
 
 export type ProgressSeed = { contentIds: string[] };
 
@@ -111,7 +111,7 @@ async function connectUpdaters(rt: ScenarioRuntime<ProgressSeed>): Promise<Updat
   let connected = 0;
   return await Promise.all(
     mine.map(async (u) => {
-      await rt.sleepUntil(rt.startAtMs + (config.rampMs * u) / Math.max(1, config.updaters));
+      await rt.sleepUntil(rampArrivalMs(rt, u, config.updaters));
       const updater: Updater = {
         index: u,
         devices: [],

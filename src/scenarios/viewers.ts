@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { FreshnessProbe, FreshnessTracker } from "../load/freshness.ts";
 import type { VirtualClient } from "../load/virtualClient.ts";
 import type { Scenario, ScenarioRuntime } from "./scenario.ts";
-import { arrived, partitionOf, seedGames, seedUsers } from "./common.ts";
+import { arrived, partitionOf, rampArrivalMs, seedGames, seedUsers } from "./common.ts";
 
 export type ViewersSeed = { gameIds: string[] };
 
@@ -89,7 +89,7 @@ function planViewer(rt: ScenarioRuntime<ViewersSeed>, v: number): Plan {
   const loadStart = rt.startAtMs + config.rampMs;
   const plan: Plan = {
     viewer: v,
-    joinAtMs: rt.startAtMs + (config.rampMs * v) / Math.max(1, config.viewers),
+    joinAtMs: rampArrivalMs(rt, v, config.viewers),
     watchesCount: random() < config.countWatchShare,
   };
   const fate = random();
