@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Report } from "../metrics/report.ts";
+import { backendBusyNote, summarizeBackendHealth } from "../metrics/backendHealth.ts";
 import { buildReport } from "../metrics/buildReport.ts";
 import type { Threshold } from "../metrics/thresholds.ts";
 import type { ScenarioConfig } from "../scenarios/config.ts";
@@ -11,6 +12,7 @@ import { runKey, shardNote } from "../scenarios/partition.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
 import { generateAdminKey } from "../backend/auth/index.ts";
 import { httpAdminApi } from "./adminApi.ts";
+import { startBackendHealthPoller } from "./backendHealthPoller.ts";
 import { describeOutages, outageMs, startBackendProbe } from "./backendProbe.ts";
 import { runLoad, type RunSnapshot } from "./coordinator.ts";
 import { startEmbeddedBackend, type EmbeddedBackend } from "./embeddedBackend.ts";
@@ -66,6 +68,7 @@ export async function runSimulation(plan: SimulationPlan, io: SimulationIo): Pro
     // Outages (a crash and restart, a network cut) are counted and named in the report, not only felt as latency.
     const probe = startBackendProbe(url);
     const probeStartedAt = Date.now();
+    const healthPoller = startBackendHealthPoller(url, adminKey);
     let result;
     try {
       result = await runLoad({
@@ -81,11 +84,12 @@ export async function runSimulation(plan: SimulationPlan, io: SimulationIo): Pro
         onLog: io.log,
       });
     } catch (error) {
-      await probe.stop();
+      await Promise.all([probe.stop(), healthPoller.stop()]);
       throw error;
     }
     result.metrics.count("reconnects", result.reconnects);
-    const outages = await probe.stop();
+    const [outages, health] = await Promise.all([probe.stop(), healthPoller.stop()]);
+    const backendHealth = health.available && health.samples.length > 0 ? summarizeBackendHealth(health.samples) : undefined;
     result.metrics.count("backend_outages", outages.length);
     result.metrics.count("backend_outage_ms", outageMs(outages, Date.now() - probeStartedAt));
 
@@ -96,6 +100,8 @@ export async function runSimulation(plan: SimulationPlan, io: SimulationIo): Pro
     ];
     if (result.partial && io.signal.aborted) notes.push("stopped early by the user; delivery counts cover only the part that ran");
     if (plan.shard) notes.push(shardNote(plan.config.games, shard));
+    const busy = backendHealth && backendBusyNote(backendHealth);
+    if (busy) notes.push(busy);
     const report = buildReport({
       toolVersion: plan.toolVersion,
       command: "simulate",
@@ -112,6 +118,7 @@ export async function runSimulation(plan: SimulationPlan, io: SimulationIo): Pro
       partial: result.partial,
       shard: plan.shard,
       notes,
+      backendHealth,
     });
     await mkdir(dirname(plan.reportPath), { recursive: true });
     await writeFile(plan.reportPath, JSON.stringify(report, null, 2) + "\n");

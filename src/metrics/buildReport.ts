@@ -6,7 +6,7 @@ import { judgeHealth, type HealthSample } from "../load/generatorHealth.ts";
 import type { ClientKind } from "./recorder.ts";
 import { encodeHistogram, summarize, type Histogram } from "./histogram.ts";
 import { LATENCY_METRICS, type LatencyMetric } from "./metricNames.ts";
-import { REPORT_SCHEMA_ID, REPORT_SCHEMA_VERSION, type GeneratorHealth, type LatencyEntry, type Report } from "./report.ts";
+import { REPORT_SCHEMA_ID, REPORT_SCHEMA_VERSION, type BackendHealth, type GeneratorHealth, type LatencyEntry, type Report } from "./report.ts";
 import type { RunMetrics } from "./runMetrics.ts";
 import type { Threshold } from "./thresholds.ts";
 import { decideVerdict, evaluateThresholds } from "./verdict.ts";
@@ -34,6 +34,8 @@ export type ReportInput = {
    * (verify-cleanup: were its steps on time?) instead of event-loop lag.
    */
   generator?: GeneratorHealth;
+  /** The backend process's health over the run, when it reports one (backendHealth.ts). */
+  backendHealth?: BackendHealth;
 };
 
 export function latencyEntry(histogram: Histogram): LatencyEntry {
@@ -100,6 +102,7 @@ export function buildReport(input: ReportInput): Report {
     timeline: { intervalMs: metrics.intervalMs, points: metrics.timeline() },
     thresholds,
     generator,
+    ...(input.backendHealth ? { backendHealth: input.backendHealth } : {}),
     notes: input.notes,
     verdict,
     verdictReasons: reasons,

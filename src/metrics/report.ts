@@ -6,6 +6,7 @@
 // Units: every latency is integer microseconds (field `unit: "us"`); times of
 // day are ISO-8601 strings; durations are milliseconds.
 import { z } from "zod";
+import { BackendHealthSampleSchema } from "../protocol/http/index.ts";
 import { COUNTER_METRICS, LATENCY_METRICS } from "./metricNames.ts";
 
 export const REPORT_SCHEMA_ID = "csn-rt/report";
@@ -59,6 +60,22 @@ export const GeneratorHealthSchema = z.object({
   reasons: z.array(z.string()),
 });
 
+/** The backend process's own health over the run (csn-rt serve only; see backendHealth.ts). */
+export const BackendHealthSchema = z.object({
+  /** One per second, as the backend sampled itself (protocol/http/health.ts). */
+  samples: z.array(BackendHealthSampleSchema),
+  /** % of one core. */
+  cpuPercent: z.object({ mean: z.number(), max: z.number() }),
+  /** Seconds in which the process used at least SATURATED_CPU_PERCENT of a core. */
+  saturatedSeconds: z.number().int().nonnegative(),
+  /** Event-loop lag, ms: the median second's p99 (what a request usually waits) and the longest stall. */
+  eventLoopLagMs: z.object({ p99Median: z.number(), max: z.number() }),
+  gc: z.object({ msPerSecond: z.number(), longestPauseMs: z.number(), pauses: z.number().int().nonnegative() }),
+  rssMbMax: z.number(),
+  /** The backend was saturated or stalled enough that its queueing shows in the latencies (backendHealth.ts). */
+  busy: z.boolean(),
+});
+
 export const TimelinePointSchema = z.object({
   t: z.number(),
   latencies: z.partialRecord(latencyMetric, z.object({ count: z.number(), p50: micros, p99: micros, max: micros })),
@@ -100,6 +117,8 @@ export const ReportSchema = z.object({
   timeline: z.object({ intervalMs: z.number().int().positive(), points: z.array(TimelinePointSchema) }),
   thresholds: z.array(ThresholdResultSchema),
   generator: GeneratorHealthSchema,
+  /** Absent when the backend does not report it (a Convex deployment) or the report predates it. */
+  backendHealth: BackendHealthSchema.optional(),
   /** Notes a person should read: outages, reconnect storms, what was skipped. */
   notes: z.array(z.string()),
   verdict: VerdictSchema,
@@ -111,6 +130,7 @@ export type Report = z.infer<typeof ReportSchema>;
 export type LatencyEntry = z.infer<typeof LatencyEntrySchema>;
 export type ThresholdResult = z.infer<typeof ThresholdResultSchema>;
 export type GeneratorHealth = z.infer<typeof GeneratorHealthSchema>;
+export type BackendHealth = z.infer<typeof BackendHealthSchema>;
 export type Verdict = z.infer<typeof VerdictSchema>;
 
 /** Validates untrusted JSON as a report, or explains in one line per problem why it is not one. */

@@ -1,5 +1,6 @@
 // The final summary printed after a run: every latency metric, the counters,
-// each threshold with its actual value, and the verdict with its reasons.
+// each threshold with its actual value, generator and backend health, and the verdict with its reasons.
+import { describeBackendHealth } from "../metrics/backendHealth.ts";
 import type { Report } from "../metrics/report.ts";
 import { LATENCY_METRICS, COUNTER_METRICS } from "../metrics/metricNames.ts";
 import { formatActual } from "../metrics/verdict.ts";
@@ -31,6 +32,7 @@ export function summaryText(report: Report, reportPath: string | null): string {
   }
   const g = report.generator;
   lines.push("", `generator: ${g.processes} process(es), event-loop lag p99 ${g.eventLoopLagMs.p99} ms, cpu mean ${g.cpuPercent.mean} %${g.healthy ? "" : " — NOT HEALTHY"}`);
+  if (report.backendHealth) lines.push(describeBackendHealth(report.backendHealth));
   for (const note of report.notes) lines.push(`note: ${note}`);
   lines.push("", `verdict: ${report.verdict.toUpperCase()}`);
   for (const reason of report.verdictReasons) lines.push(`  - ${reason}`);

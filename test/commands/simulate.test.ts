@@ -44,6 +44,10 @@ describe("simulate on the embedded backend", () => {
     expect(report.metrics.heartbeat_duration_us?.count).toBeGreaterThan(40);
     expect(report.metrics.viewer_count_freshness_us?.count).toBeGreaterThan(0);
     expect(report.counters.mutation_errors ?? 0).toBe(0);
+    // The embedded backend reports on itself, second by second, while it served the run.
+    expect(report.backendHealth?.samples.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...report.backendHealth!.samples.map((s) => s.connections))).toBeGreaterThanOrEqual(30);
+    expect(report.backendHealth!.cpuPercent.mean).toBeGreaterThan(0);
   });
 
   test("progress-sync: late writes lose, and every device converges on the newest write", async () => {

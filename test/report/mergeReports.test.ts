@@ -2,6 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeHistogram } from "../../src/metrics/histogram.ts";
 import type { Report } from "../../src/metrics/report.ts";
+import { summarizeBackendHealth } from "../../src/metrics/backendHealth.ts";
+import type { BackendHealthSample } from "../../src/protocol/http/index.ts";
 import { mergeReports } from "../../src/report/merge/mergeReports.ts";
 import { recordedCounts } from "../support/histogramCounts.ts";
 import { makeReport } from "../support/makeReport.ts";
@@ -103,6 +105,24 @@ describe("merging counters, status and generator health", () => {
     });
     expect(merged.verdict).toBe("inconclusive");
     expect(merged.verdictReasons).toContain("load generator: r2.json: CPU at 100% for 12 s");
+  });
+
+  it("keeps each second of backend health once (shards poll the same backend) and summarizes the whole again", () => {
+    const second = (at: number, cpuPercent: number): BackendHealthSample => ({
+      at,
+      intervalMs: 1000,
+      cpuPercent,
+      eventLoopLagMs: { p99: 1, max: 2 },
+      gc: { pauses: 1, totalMs: 1, longestMs: 1 },
+      rssMb: 100,
+      connections: 1,
+    });
+    const a = makeReport({ overrides: { backendHealth: summarizeBackendHealth([second(1000, 20), second(2000, 95)]) } });
+    const b = makeReport({ overrides: { backendHealth: summarizeBackendHealth([second(2000, 95), second(3000, 30)]) } });
+    const merged = merge(a, b, makeReport());
+    expect(merged.backendHealth?.samples.map((s) => s.at)).toEqual([1000, 2000, 3000]);
+    expect(merged.backendHealth?.saturatedSeconds).toBe(1);
+    expect(merge(makeReport(), makeReport()).backendHealth).toBeUndefined();
   });
 
   it("is partial, and so inconclusive, when any input was partial", () => {

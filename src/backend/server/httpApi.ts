@@ -9,6 +9,7 @@
 //   GET  /version                      200 "csn-rt"
 //   GET  /api/csn-rt/clock             200 {mode, now}
 //   POST /api/csn-rt/clock/advance     {ms}, admin key only; 400 when the clock is real
+//   GET  /api/csn-rt/health?since=<ms> admin key only; the process's per-second health (protocol/http/health.ts)
 //   anything else                      404 {code, message} (405 for a known path with another method)
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
@@ -18,6 +19,7 @@ import {
   exportClean,
   HTTP_ROUTES,
   parseAuthorizationHeader,
+  type BackendHealthResponse,
   type ClockState,
   type UdfRequest,
   type UdfResponse,
@@ -25,6 +27,7 @@ import {
 import { encodeTs } from "../../protocol/sync/index.ts";
 import type { Authenticator, Engine, FunctionOutcome } from "../contracts.ts";
 import { identityForAuthorization } from "./credentials.ts";
+import type { HealthMonitor } from "./healthMonitor.ts";
 import type { ConnectionIdentity } from "./identity.ts";
 import { readJsonBody, requestPath, sendError, sendJson } from "./httpIo.ts";
 import type { ServerCounters } from "./stats.ts";
@@ -32,6 +35,7 @@ import type { ServerCounters } from "./stats.ts";
 export type HttpContext = {
   readonly engine: Engine;
   readonly authenticator: Authenticator;
+  readonly health: Pick<HealthMonitor, "since">;
   readonly counters: ServerCounters;
   readonly maxBodyBytes: number;
   readonly onInternalError?: (error: unknown) => void;
@@ -48,6 +52,7 @@ const ROUTES = new Map<string, { readonly method: "GET" | "POST"; readonly handl
   [HTTP_ROUTES.version, { method: "GET", handle: handleVersion }],
   [HTTP_ROUTES.clock, { method: "GET", handle: (_req, res, ctx) => sendJson(res, 200, clockState(ctx.engine)) }],
   [HTTP_ROUTES.clockAdvance, { method: "POST", handle: handleClockAdvance }],
+  [HTTP_ROUTES.health, { method: "GET", handle: handleHealth }],
 ]);
 
 /** The request listener. Every failure is answered here; none escapes to the process. */
@@ -176,6 +181,19 @@ async function handleClockAdvance(request: IncomingMessage, response: ServerResp
   }
   await ctx.engine.clock.advance(advance.value.ms);
   sendJson(response, 200, clockState(ctx.engine));
+}
+
+function handleHealth(request: IncomingMessage, response: ServerResponse, ctx: HttpContext): void {
+  request.resume();
+  const auth = parseAuthorizationHeader(request.headers.authorization);
+  if (auth.kind !== "admin" || !ctx.authenticator.isAdminKey(auth.key)) {
+    return sendError(response, 401, "BadAdminKey", "The backend's health needs the admin key: Authorization: Convex <admin key>.");
+  }
+  const since = new URL(request.url ?? "/", "http://backend").searchParams.get("since");
+  const sinceMs = since === null ? 0 : Number(since);
+  if (!Number.isFinite(sinceMs)) return sendError(response, 400, "BadRequest", "`since` must be a time in ms since the epoch.");
+  const body: BackendHealthResponse = { now: Date.now(), samples: ctx.health.since(sinceMs) };
+  sendJson(response, 200, body);
 }
 
 function clockState(engine: Engine): ClockState {

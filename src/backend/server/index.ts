@@ -5,6 +5,7 @@ import { createServer, type Server } from "node:http";
 import type { Authenticator, Engine } from "../contracts.ts";
 import { PortInUseError, ServerListenError } from "./errors.ts";
 import { FlushScheduler } from "./flushScheduler.ts";
+import { HealthMonitor } from "./healthMonitor.ts";
 import { createHttpHandler } from "./httpApi.ts";
 import { MutationLog } from "./mutationLog.ts";
 import { QueryHub } from "./queryHub.ts";
@@ -75,10 +76,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onInternalError: options.onInternalError,
   };
   const endpoint = new SyncEndpoint(ctx);
+  const health = new HealthMonitor({ connections: () => endpoint.size, intervalMs: tuning.healthSampleIntervalMs });
   const http = createServer(
     createHttpHandler({
       engine: options.engine,
       authenticator: options.authenticator,
+      health,
       counters,
       maxBodyBytes: tuning.maxHttpBodyBytes,
       onInternalError: options.onInternalError,
@@ -107,6 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   } catch (error) {
     stopCommits();
     hub.close();
+    health.stop();
     throw error;
   }
   // Every connection is visited once per sweepIntervalMs, a share of them per step.
@@ -130,6 +134,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close: () =>
       (closing ??= (async () => {
         clearInterval(sweep);
+        health.stop();
         stopCommits();
         scheduler.stop();
         hub.close();

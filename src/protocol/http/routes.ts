@@ -9,4 +9,5 @@ export const HTTP_ROUTES = {
   version: "/version",
   clock: "/api/csn-rt/clock",
   clockAdvance: "/api/csn-rt/clock/advance",
+  health: "/api/csn-rt/health",
 } as const;

@@ -5,6 +5,8 @@
 //   counters                              summed: exact
 //   timeline                              overlaid on t, see mergeTimelines.ts
 //   generator                             worst case, see mergeGenerator.ts
+//   backendHealth                         every second once (shards of one run poll the
+//                                         same backend), summarized again
 //   thresholds                            every input's expressions, re-parsed and
 //                                         evaluated against the merged data
 //   verdict                               decided again by decideVerdict
@@ -13,6 +15,7 @@
 //
 // Reports of different scenarios, commands or timeline intervals are refused:
 // their sum would measure nothing in particular.
+import { mergeBackendSamples, summarizeBackendHealth } from "../../metrics/backendHealth.ts";
 import { COUNTER_METRICS, type CounterMetric } from "../../metrics/metricNames.ts";
 import type { Report } from "../../metrics/report.ts";
 import { parseThreshold, type Threshold } from "../../metrics/thresholds.ts";
@@ -68,6 +71,9 @@ export function mergeReports(inputs: readonly LabelledReport[]): MergeResult {
   const backendUnreachable = inputs.some((i) => i.report.verdict === "inconclusive" && i.report.status === "complete" && i.report.generator.healthy);
   const verdict = decideVerdict({ thresholds, generator, partial, backendUnreachable });
 
+  const healthSets = inputs.flatMap((i) => (i.report.backendHealth ? [i.report.backendHealth.samples] : []));
+  const backendHealth = healthSets.length > 0 ? summarizeBackendHealth(mergeBackendSamples(healthSets)) : undefined;
+
   const notes = mergeNotes(inputs);
   if (timeline.upperBoundPoints > 0) {
     notes.push(
@@ -95,6 +101,7 @@ export function mergeReports(inputs: readonly LabelledReport[]): MergeResult {
     timeline: timeline.timeline,
     thresholds,
     generator,
+    ...(backendHealth ? { backendHealth } : {}),
     notes,
     verdict: verdict.verdict,
     verdictReasons: verdict.reasons,
