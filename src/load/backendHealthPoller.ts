@@ -9,14 +9,23 @@ import { BackendHealthResponseSchema, HTTP_ROUTES, type BackendHealthSample } fr
 /** The backend keeps an hour of samples; a poll every few seconds loses none and costs nothing. */
 export const HEALTH_POLL_INTERVAL_MS = 5_000;
 const POLL_TIMEOUT_MS = 2_000;
+/** A sample's interval may overhang the window by this much: timers and clocks are not exact. */
+const SAMPLE_SLACK_MS = 50;
 
 export type BackendHealthOutcome =
   | { readonly available: true; readonly samples: BackendHealthSample[] }
   | { readonly available: false; readonly reason: string };
 
+/** Wall-clock ms on this machine. */
+export type TimeWindow = { readonly startMs: number; readonly endMs: number };
+
 export type BackendHealthPoller = {
-  /** Takes a last poll, stops, and returns the samples of the run's window. */
-  stop(): Promise<BackendHealthOutcome>;
+  /**
+   * Takes a last poll, stops, and returns the seconds that lie within
+   * `window` (all of them without one). Closing thousands of connections
+   * after the load can stall a backend for seconds; that is not the run's.
+   */
+  stop(window?: TimeWindow): Promise<BackendHealthOutcome>;
 };
 
 export function startBackendHealthPoller(
@@ -29,11 +38,14 @@ export function startBackendHealthPoller(
   const samples: BackendHealthSample[] = [];
   /** Backend clock: samples that ended before the run began are not the run's. */
   let since: number | null = null;
+  /** Backend clock minus ours, from the first answer (a loopback round trip is a millisecond or two). */
+  let skewMs = 0;
   let unavailable: string | null = null;
 
   const poll = async (): Promise<void> => {
     if (unavailable !== null) return;
     let response: Response;
+    const askedAt = Date.now();
     try {
       response = await doFetch(since === null ? base : `${base}?since=${since}`, {
         headers: { authorization: `Convex ${adminKey}` },
@@ -59,6 +71,7 @@ export function startBackendHealthPoller(
     }
     if (since === null) {
       since = body.now;
+      skewMs = body.now - (askedAt + Date.now()) / 2;
       return;
     }
     for (const sample of body.samples) {
@@ -74,12 +87,14 @@ export function startBackendHealthPoller(
   timer.unref();
 
   return {
-    async stop() {
+    async stop(window) {
       clearInterval(timer);
       await inFlight;
       await poll();
       if (unavailable !== null) return { available: false, reason: unavailable };
-      return { available: true, samples: samples.slice() };
+      const inWindow = (sample: BackendHealthSample) =>
+        window === undefined || (sample.at - sample.intervalMs >= window.startMs + skewMs - SAMPLE_SLACK_MS && sample.at <= window.endMs + skewMs + SAMPLE_SLACK_MS);
+      return { available: true, samples: samples.filter(inWindow) };
     },
   };
 }

@@ -41,6 +41,8 @@ export type LoadResult = {
   logs: string[];
   startedAt: Date;
   endedAt: Date;
+  /** When load ran, wall-clock ms: from the first planned arrival to the end of ramp + duration (or an earlier stop). */
+  loadWindow: { startMs: number; endMs: number };
 };
 
 export type LoadOptions = {
@@ -181,5 +183,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     logs,
     startedAt,
     endedAt: new Date(),
+    loadWindow: { startMs: startAtMs, endMs: Math.min(Date.now(), startAtMs + config.rampMs + config.durationMs) },
   };
 }

@@ -88,7 +88,7 @@ export async function runSimulation(plan: SimulationPlan, io: SimulationIo): Pro
       throw error;
     }
     result.metrics.count("reconnects", result.reconnects);
-    const [outages, health] = await Promise.all([probe.stop(), healthPoller.stop()]);
+    const [outages, health] = await Promise.all([probe.stop(), healthPoller.stop(result.loadWindow)]);
     const backendHealth = health.available && health.samples.length > 0 ? summarizeBackendHealth(health.samples) : undefined;
     result.metrics.count("backend_outages", outages.length);
     result.metrics.count("backend_outage_ms", outageMs(outages, Date.now() - probeStartedAt));

@@ -47,6 +47,20 @@ describe("startBackendHealthPoller", () => {
     expect(new Set(backend.headers)).toEqual(new Set(["Convex admin|key"]));
   });
 
+  it("keeps only the seconds within the load window, on the backend's clock however far it is from ours", async () => {
+    const local = Date.now();
+    const server = local + 60_000;
+    const backend = scripted([
+      { status: 200, body: { now: server, samples: [] } },
+      { status: 200, body: { now: server + 4_000, samples: [1_000, 2_000, 3_000, 4_000].map((t) => sample(server + t)) } },
+    ]);
+    const poller = startBackendHealthPoller("http://x", "k", { intervalMs: 5, fetch: backend.fetch });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Load from local+1 s to local+3 s: the seconds ending at +2 s and +3 s; not the one before, nor the teardown after.
+    const outcome = await poller.stop({ startMs: local + 1_000, endMs: local + 3_000 });
+    expect(outcome.available && outcome.samples.map((s) => s.at - server)).toEqual([2_000, 3_000]);
+  });
+
   it("reports a backend without the endpoint (a Convex deployment) as not available", async () => {
     const backend = scripted([{ status: 404, body: { code: "NotFound", message: "no" } }]);
     const outcome = await startBackendHealthPoller("http://x", "k", { intervalMs: 5, fetch: backend.fetch }).stop();
