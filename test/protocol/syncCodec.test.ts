@@ -147,6 +147,14 @@ describe("u64 timestamps", () => {
     fc.assert(fc.property(ts, (value) => decodeTs(encodeTs(value)) === value));
   });
 
+  it("encode the same whatever was encoded just before (recent encodings are reused)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.bigInt({ min: 0n, max: 20n }), { maxLength: 30 }), (values) =>
+        values.every((value) => encodeTs(value) === Buffer.from(new BigUint64Array([value]).buffer).toString("base64")),
+      ),
+    );
+  });
+
   it("refuse to encode a value outside u64", () => {
     expect(() => encodeTs(-1n)).toThrow(RangeError);
     expect(() => encodeTs(MAX_U64 + 1n)).toThrow(RangeError);

@@ -8,10 +8,8 @@ import { parseSyncPath } from "../../protocol/sync/index.ts";
 import { requestPath } from "./httpIo.ts";
 import { RollingCursor } from "./rollingCursor.ts";
 import { SyncConnection } from "./syncConnection.ts";
-import type { SyncContext, SyncTransport } from "./syncContext.ts";
-
-/** RFC 6455 caps a close reason at 123 bytes of UTF-8; `ws` throws beyond that. */
-const MAX_CLOSE_REASON_BYTES = 123;
+import type { SyncContext } from "./syncContext.ts";
+import { createWsTransport } from "./wsTransport.ts";
 
 /** Sockets that ignore our close handshake this long after shutdown are cut. */
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -95,21 +93,7 @@ export class SyncEndpoint {
   private accept(ws: WebSocket): void {
     let connection: SyncConnection | null = null;
     const written = (): void => connection?.written();
-    const transport: SyncTransport = {
-      send: (frame) => ws.send(frame, written),
-      batch: (sends) => {
-        // ws keeps its net.Socket on `_socket`; cork() nests, so ws's own per-frame cork still works inside.
-        const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-        socket?.cork();
-        try {
-          sends();
-        } finally {
-          socket?.uncork();
-        }
-      },
-      bufferedBytes: () => ws.bufferedAmount,
-      close: (code, reason) => (code === null ? ws.close() : ws.close(code, truncateReason(reason))),
-    };
+    const transport = createWsTransport(ws, written);
     connection = new SyncConnection(this.nextId++, transport, this.ctx);
     const peer: Peer = { connection, lastHeardAt: this.ctx.now() };
     this.peers.set(ws, peer);
@@ -147,11 +131,4 @@ function text(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString("utf8");
   if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
   return Buffer.from(data).toString("utf8");
-}
-
-function truncateReason(reason: string): string {
-  if (Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES) return reason;
-  let cut = reason.slice(0, MAX_CLOSE_REASON_BYTES);
-  while (Buffer.byteLength(cut) > MAX_CLOSE_REASON_BYTES) cut = cut.slice(0, -1);
-  return cut;
 }

@@ -1,0 +1,36 @@
+// A server's WebSocket text frame (RFC 6455 §5.2: FIN, opcode 1, no mask,
+// no extensions) built in ONE buffer: header and UTF-8 payload together.
+//
+// Why not ws.send: `ws` frames a message as two buffers (header, payload)
+// written under cork, which Node turns into a writev with its bookkeeping
+// (a chunk array, a callback closure, a deferred after-write tick). A
+// fan-out sends one frame to each of thousands of sockets, so that
+// bookkeeping, and the garbage it leaves for the young-generation collector
+// whose pauses stop the whole server, is paid thousands of times per write.
+// `ws` still does everything else: the handshake, reading, pings, closing.
+
+const OPCODE_TEXT_FIN = 0x81;
+/** Payload lengths up to this fit in the 7-bit length field. */
+const MAX_7_BIT = 125;
+const LENGTH_16_BIT = 126;
+const LENGTH_64_BIT = 127;
+
+export function encodeTextFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text, "utf8");
+  const header = length <= MAX_7_BIT ? 2 : length <= 0xffff ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = OPCODE_TEXT_FIN;
+  if (header === 2) {
+    frame[1] = length;
+  } else if (header === 4) {
+    frame[1] = LENGTH_16_BIT;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = LENGTH_64_BIT;
+    // Frames are capped far below 2^53 bytes (tuning.maxTransitionFrameChars), so the high word is 0.
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame.write(text, header, length, "utf8");
+  return frame;
+}
