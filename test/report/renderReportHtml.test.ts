@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { summarizeBackendHealth } from "../../src/metrics/backendHealth.ts";
 import { parseReport } from "../../src/metrics/report.ts";
 import { renderReportHtml } from "../../src/report/html/renderReportHtml.ts";
 import { makeReport } from "../support/makeReport.ts";
@@ -51,6 +52,27 @@ describe("report html (without a browser)", () => {
     expect(lines).toContainEqual(["deliveries_lost", 24]);
     expect(lines).toContainEqual(["official", expect.any(Number)]);
     for (const [, points] of lines) expect(points).toBeGreaterThan(1);
+  });
+
+  it("charts the backend's own health second by second when the report has it, and leaves the section out when not", () => {
+    const samples = Array.from({ length: 12 }, (_, i) => ({
+      at: 1_000_000 + i * 1000,
+      intervalMs: 1000,
+      cpuPercent: i < 4 ? 95 : 40,
+      eventLoopLagMs: { p99: 3, max: i === 6 ? 140 : 9 },
+      gc: { pauses: 5, totalMs: 60, longestMs: 20 },
+      rssMb: 300,
+      connections: 100,
+    }));
+    const html = renderReportHtml(sampleReport({ backendHealth: summarizeBackendHealth(samples) }));
+    const section = /<section id="backend">([\s\S]*?)<\/section>/.exec(html)![1];
+    expect(section).toContain(`<span class="badge inconclusive">busy</span>`);
+    expect(section).toContain("4 of 12");
+    const charts = [...section.matchAll(/data-chart="([^"]+)"/g)].map((m) => m[1]);
+    expect(charts).toEqual(["backend-load", "backend-lag"]);
+    const lines = [...section.matchAll(/<path class="line" data-series="([^"]+)" data-points="(\d+)"/g)].map((m) => [m[1], Number(m[2])]);
+    expect(lines).toEqual([["CPU %", 12], ["GC ms per s", 12], ["p99", 12], ["max", 12]]);
+    expect(renderReportHtml(sampleReport())).not.toContain(`id="backend"`);
   });
 
   it("has a row per threshold with its result, and the verdict with its reasons", () => {

@@ -5,6 +5,7 @@
 // The report itself is embedded as JSON, so the page is also the archive.
 import type { Report } from "../../metrics/report.ts";
 import { escapeHtml, jsonForScriptTag } from "./escape.ts";
+import { renderBackendHealth } from "./sections/backend.ts";
 import { renderClients } from "./sections/clients.ts";
 import { renderConfiguration } from "./sections/configuration.ts";
 import { renderDeliveries } from "./sections/deliveries.ts";
@@ -32,6 +33,7 @@ export function renderReportHtml(report: Report): string {
     renderLatencies(report),
     renderDeliveries(report),
     renderGenerator(report),
+    renderBackendHealth(report),
     renderClients(report),
     renderConfiguration(report),
     renderNotes(report),
