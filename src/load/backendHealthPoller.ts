@@ -6,8 +6,8 @@
 // an unreachable backend.
 import { BackendHealthResponseSchema, HTTP_ROUTES, type BackendHealthSample } from "../protocol/http/index.ts";
 
-/** The backend keeps an hour of samples; a poll every few seconds loses none and costs nothing. */
-export const HEALTH_POLL_INTERVAL_MS = 5_000;
+/** Fresh enough for the live dashboard; the backend keeps an hour of samples, so no poll loses any. */
+export const HEALTH_POLL_INTERVAL_MS = 2_000;
 const POLL_TIMEOUT_MS = 2_000;
 /** A sample's interval may overhang the window by this much: timers and clocks are not exact. */
 const SAMPLE_SLACK_MS = 50;
@@ -20,6 +20,8 @@ export type BackendHealthOutcome =
 export type TimeWindow = { readonly startMs: number; readonly endMs: number };
 
 export type BackendHealthPoller = {
+  /** The newest second seen so far (for live displays); null before the first. */
+  latest(): BackendHealthSample | null;
   /**
    * Takes a last poll, stops, and returns the seconds that lie within
    * `window` (all of them without one). Closing thousands of connections
@@ -87,6 +89,7 @@ export function startBackendHealthPoller(
   timer.unref();
 
   return {
+    latest: () => samples.at(-1) ?? null,
     async stop(window) {
       clearInterval(timer);
       await inFlight;

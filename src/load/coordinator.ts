@@ -6,6 +6,7 @@ import type { JSONValue } from "convex/values";
 import { RunMetrics } from "../metrics/runMetrics.ts";
 import type { ScenarioConfig } from "../scenarios/config.ts";
 import { NO_GAUGES, sumGauges, type Gauges, type Scenario } from "../scenarios/scenario.ts";
+import type { BackendHealthSample } from "../protocol/http/index.ts";
 import type { HealthSample } from "./generatorHealth.ts";
 import type { SigningKey } from "./keys.ts";
 import { WorkerPool } from "./workerPool.ts";
@@ -26,6 +27,8 @@ export type RunSnapshot = {
   intervalIndex: number;
   metrics: RunMetrics;
   latestHealth: HealthSample[];
+  /** The backend's newest health sample, when it reports one (added by simulation.ts, which polls it). */
+  backendHealth?: BackendHealthSample | null;
 };
 
 export type LoadResult = {

@@ -80,7 +80,7 @@ export async function runSimulation(plan: SimulationPlan, io: SimulationIo): Pro
         auth: plan.auth,
         shard,
         signal: io.signal,
-        onSnapshot: io.progress,
+        onSnapshot: (snapshot) => io.progress({ ...snapshot, backendHealth: healthPoller.latest() }),
         onLog: io.log,
       });
     } catch (error) {

@@ -34,6 +34,20 @@ export function summarizeBackendHealth(samples: readonly BackendHealthSample[]):
   };
 }
 
+/** One second in which the backend was saturated or stalled: its queueing shows in the latencies of that second. */
+export function secondIsBusy(sample: BackendHealthSample): boolean {
+  return sample.cpuPercent >= SATURATED_CPU_PERCENT || sample.eventLoopLagMs.max >= BUSY_STALL_MS;
+}
+
+/** The backend's newest second, short enough for one dashboard line (lag and GC in ms, memory as RSS). */
+export function describeBackendSecond(sample: BackendHealthSample): string {
+  const gcPerSecond = (sample.gc.totalMs * 1000) / sample.intervalMs;
+  return (
+    `cpu ${sample.cpuPercent.toFixed(0)} % · lag p99 ${sample.eventLoopLagMs.p99.toFixed(0)} ms, max ${sample.eventLoopLagMs.max.toFixed(0)} · ` +
+    `GC ${gcPerSecond.toFixed(0)} ms/s, longest ${sample.gc.longestMs.toFixed(0)} · ${sample.rssMb} MiB`
+  );
+}
+
 /** Samples of several reports of one backend (shards) or of several runs: each second once, in order. */
 export function mergeBackendSamples(sets: readonly (readonly BackendHealthSample[])[]): BackendHealthSample[] {
   const byEnd = new Map<number, BackendHealthSample>();

@@ -1,6 +1,7 @@
 // The non-TTY / CI progress output: one line per PROGRESS_EVERY_MS, built
 // from the coordinator's per-interval snapshot (never per event).
 import type { RunSnapshot } from "../load/coordinator.ts";
+import { secondIsBusy } from "../metrics/backendHealth.ts";
 import type { LatencyMetric } from "../metrics/metricNames.ts";
 import { formatClock, formatCount, formatMicros } from "./format.ts";
 import { RECENT_WINDOW_MS, recentWindowEnd } from "./recentWindow.ts";
@@ -27,5 +28,7 @@ export function progressLine(s: RunSnapshot): string {
   const lag = Math.max(0, ...s.latestHealth.map((h) => h?.lagP99Ms ?? 0));
   const cpu = Math.max(0, ...s.latestHealth.map((h) => h?.cpuPercent ?? 0));
   parts.push(`gen lag ${lag.toFixed(0)} ms cpu ${cpu.toFixed(0)} %`);
+  const backend = s.backendHealth;
+  if (backend) parts.push(`backend cpu ${backend.cpuPercent.toFixed(0)} % lag max ${backend.eventLoopLagMs.max.toFixed(0)} ms gc ${backend.gc.totalMs.toFixed(0)} ms${secondIsBusy(backend) ? " BUSY" : ""}`);
   return parts.join(" | ");
 }

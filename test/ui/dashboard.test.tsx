@@ -63,6 +63,23 @@ describe("the dashboard as text", () => {
     expect(frame).toContain("add --workers or lower the load");
   });
 
+  test("the backend's newest second shows under the generator, BUSY when saturated, and not at all when the backend reports none", () => {
+    const second = (cpuPercent: number) => ({
+      at: 1,
+      intervalMs: 1000,
+      cpuPercent,
+      eventLoopLagMs: { p99: 12, max: 40 },
+      gc: { pauses: 6, totalMs: 80, longestMs: 15 },
+      rssMb: 420,
+      connections: 10_000,
+    });
+    const frame = (backendHealth: ReturnType<typeof second> | null) =>
+      renderDashboardText({ scenario: "viewers", phases: [], stats: liveStats(fifteenSeconds().snapshot({ backendHealth }), thresholds) });
+    expect(lineWith(frame(second(55)), "backend")).toMatch(/backend cpu 55 % · lag p99 12 ms, max 40 · GC 80 ms\/s, longest 15 · 420 MiB\s+ok$/);
+    expect(lineWith(frame(second(97)), "backend")).toMatch(/BUSY$/);
+    expect(frame(null)).not.toContain("backend cpu");
+  });
+
   test("before the first snapshot only the finished phases and the header show", () => {
     const frame = renderDashboardText({ scenario: "chat-burst", phases: ["starting the embedded backend…", "seeding chat-burst…"], stats: null });
     expect(frame.split("\n").slice(0, 2)).toEqual(["› starting the embedded backend…", "› seeding chat-burst…"]);

@@ -82,6 +82,13 @@ describe("the dashboard's numbers, computed once per snapshot", () => {
     expect(stats.latencies[0].recent.count).toBe(0);
     expect(stats.latencies[0].total.count).toBe(1);
     expect(progressLine(early)).toContain("viewers 20/20");
+    expect(progressLine(early)).not.toContain("backend");
+  });
+
+  test("the plain progress line carries the backend's newest second when it reports one", () => {
+    const run = new SyntheticRun().second({ observedUs: [1_000], sent: 1 });
+    const backendHealth = { at: 1, intervalMs: 1000, cpuPercent: 96, eventLoopLagMs: { p99: 20, max: 130 }, gc: { pauses: 7, totalMs: 90, longestMs: 22 }, rssMb: 400, connections: 9_000 };
+    expect(progressLine(run.snapshot({ backendHealth }))).toContain("| backend cpu 96 % lag max 130 ms gc 90 ms BUSY");
   });
 });
 

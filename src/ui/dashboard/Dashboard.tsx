@@ -3,6 +3,7 @@
 // tree renders live (LiveDashboard) and to a string (renderDashboardText).
 import { Box, Static, Text } from "ink";
 import { DeliveryLine } from "./DeliveryLine.tsx";
+import { BackendLine } from "./BackendLine.tsx";
 import { GeneratorLine } from "./GeneratorLine.tsx";
 import { Header } from "./Header.tsx";
 import { LatencyTable } from "./LatencyTable.tsx";
@@ -37,6 +38,7 @@ export function Dashboard({ scenario, phases, stats, elapsedMs, status = null }:
             <DeliveryLine deliveries={stats.deliveries} />
             <ThresholdList rows={stats.thresholds} />
             <GeneratorLine generator={stats.generator} />
+            <BackendLine backend={stats.backend} />
           </Box>
         )}
       </Box>

@@ -1,6 +1,7 @@
 // Everything the dashboard shows about a run, computed once per snapshot
 // (once a second) — the components only lay these numbers out.
 import type { RunSnapshot } from "../../load/coordinator.ts";
+import type { BackendHealthSample } from "../../protocol/http/index.ts";
 import type { Threshold } from "../../metrics/thresholds.ts";
 import { recentWindowEnd } from "../recentWindow.ts";
 import { generatorStatus, type GeneratorStatus } from "./generatorStatus.ts";
@@ -24,6 +25,8 @@ export type LiveStats = {
   deliveries: DeliveryCounts;
   thresholds: ThresholdRow[];
   generator: GeneratorStatus;
+  /** The backend's newest second, when it reports its health (csn-rt serve). */
+  backend: BackendHealthSample | null;
 };
 
 export function liveStats(snapshot: RunSnapshot, thresholds: readonly Threshold[]): LiveStats {
@@ -46,5 +49,6 @@ export function liveStats(snapshot: RunSnapshot, thresholds: readonly Threshold[
     },
     thresholds: liveThresholds(thresholds, metrics, snapshot.reconnects),
     generator: generatorStatus(snapshot.latestHealth, metrics.counter("dropped_arrivals")),
+    backend: snapshot.backendHealth ?? null,
   };
 }
