@@ -1,17 +1,9 @@
 // The poller behind a report's backendHealth, against scripted answers.
 import { describe, expect, it } from "vitest";
 import { startBackendHealthPoller } from "../../src/load/backendHealthPoller.ts";
-import type { BackendHealthSample } from "../../src/protocol/http/index.ts";
+import { healthSecond } from "../support/healthSecond.ts";
 
-const sample = (at: number): BackendHealthSample => ({
-  at,
-  intervalMs: 1000,
-  cpuPercent: 50,
-  eventLoopLagMs: { p99: 2, max: 5 },
-  gc: { pauses: 3, totalMs: 9, longestMs: 4 },
-  rssMb: 200,
-  connections: 10,
-});
+const sample = (at: number) => healthSecond({ at });
 
 type Answer = { status: number; body?: unknown } | "network error";
 

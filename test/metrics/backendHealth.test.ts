@@ -1,17 +1,10 @@
 // Boiling the backend's per-second samples down for the report, and when to call it busy.
 import { describe, expect, it } from "vitest";
 import { backendBusyNote, describeBackendHealth, mergeBackendSamples, summarizeBackendHealth } from "../../src/metrics/backendHealth.ts";
-import type { BackendHealthSample } from "../../src/protocol/http/index.ts";
+import { healthSecond } from "../support/healthSecond.ts";
 
-const second = (at: number, cpuPercent: number, lag: { p99: number; max: number } = { p99: 2, max: 8 }, gcMs = 10): BackendHealthSample => ({
-  at,
-  intervalMs: 1000,
-  cpuPercent,
-  eventLoopLagMs: lag,
-  gc: { pauses: 2, totalMs: gcMs, longestMs: gcMs / 2 },
-  rssMb: 100 + at / 1000,
-  connections: 5,
-});
+const second = (at: number, cpuPercent: number, lag: { p99: number; max: number } = { p99: 2, max: 8 }, gcMs = 10) =>
+  healthSecond({ at, cpuPercent, eventLoopLagMs: lag, gc: { pauses: 2, totalMs: gcMs, longestMs: gcMs / 2 }, rssMb: 100 + at / 1000, connections: 5 });
 
 describe("summarizeBackendHealth", () => {
   it("summarizes CPU, lag, GC and memory over the run", () => {

@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { decodeHistogram } from "../../src/metrics/histogram.ts";
 import type { Report } from "../../src/metrics/report.ts";
 import { summarizeBackendHealth } from "../../src/metrics/backendHealth.ts";
-import type { BackendHealthSample } from "../../src/protocol/http/index.ts";
 import { mergeReports } from "../../src/report/merge/mergeReports.ts";
 import { recordedCounts } from "../support/histogramCounts.ts";
+import { healthSecond } from "../support/healthSecond.ts";
 import { makeReport } from "../support/makeReport.ts";
 
 function merge(...reports: Report[]): Report {
@@ -108,15 +108,8 @@ describe("merging counters, status and generator health", () => {
   });
 
   it("keeps each second of backend health once (shards poll the same backend) and summarizes the whole again", () => {
-    const second = (at: number, cpuPercent: number): BackendHealthSample => ({
-      at,
-      intervalMs: 1000,
-      cpuPercent,
-      eventLoopLagMs: { p99: 1, max: 2 },
-      gc: { pauses: 1, totalMs: 1, longestMs: 1 },
-      rssMb: 100,
-      connections: 1,
-    });
+    const second = (at: number, cpuPercent: number) => healthSecond({ at, cpuPercent });
+
     const a = makeReport({ overrides: { backendHealth: summarizeBackendHealth([second(1000, 20), second(2000, 95)]) } });
     const b = makeReport({ overrides: { backendHealth: summarizeBackendHealth([second(2000, 95), second(3000, 30)]) } });
     const merged = merge(a, b, makeReport());

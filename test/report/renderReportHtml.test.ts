@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { summarizeBackendHealth } from "../../src/metrics/backendHealth.ts";
 import { parseReport } from "../../src/metrics/report.ts";
 import { renderReportHtml } from "../../src/report/html/renderReportHtml.ts";
+import { healthSecond } from "../support/healthSecond.ts";
 import { makeReport } from "../support/makeReport.ts";
 import { sampleReport } from "../support/sampleReport.ts";
 
@@ -55,15 +56,10 @@ describe("report html (without a browser)", () => {
   });
 
   it("charts the backend's own health second by second when the report has it, and leaves the section out when not", () => {
-    const samples = Array.from({ length: 12 }, (_, i) => ({
-      at: 1_000_000 + i * 1000,
-      intervalMs: 1000,
-      cpuPercent: i < 4 ? 95 : 40,
-      eventLoopLagMs: { p99: 3, max: i === 6 ? 140 : 9 },
-      gc: { pauses: 5, totalMs: 60, longestMs: 20 },
-      rssMb: 300,
-      connections: 100,
-    }));
+    const samples = Array.from({ length: 12 }, (_, i) =>
+      healthSecond({ at: 1_000_000 + i * 1000, cpuPercent: i < 4 ? 95 : 40, eventLoopLagMs: { p99: 3, max: i === 6 ? 140 : 9 }, gc: { pauses: 5, totalMs: 60, longestMs: 20 } }),
+    );
+
     const html = renderReportHtml(sampleReport({ backendHealth: summarizeBackendHealth(samples) }));
     const section = /<section id="backend">([\s\S]*?)<\/section>/.exec(html)![1];
     expect(section).toContain(`<span class="badge inconclusive">busy</span>`);

@@ -8,6 +8,7 @@ import { parseThresholds } from "../../src/metrics/thresholds.ts";
 import { liveStats } from "../../src/ui/dashboard/liveStats.ts";
 import { renderDashboardText } from "../../src/ui/dashboard/renderDashboardText.tsx";
 import { Sparkline } from "../../src/ui/dashboard/Sparkline.tsx";
+import { healthSecond } from "../support/healthSecond.ts";
 import { healthy, spreadMs, SyntheticRun } from "./support/syntheticRun.ts";
 
 const { thresholds } = parseThresholds(["mutation_to_subscription p99<500ms", "chat_send p99<10ms", "heartbeat p99<50ms", "deliveries_lost == 0"]);
@@ -64,15 +65,9 @@ describe("the dashboard as text", () => {
   });
 
   test("the backend's newest second shows under the generator, BUSY when saturated, and not at all when the backend reports none", () => {
-    const second = (cpuPercent: number) => ({
-      at: 1,
-      intervalMs: 1000,
-      cpuPercent,
-      eventLoopLagMs: { p99: 12, max: 40 },
-      gc: { pauses: 6, totalMs: 80, longestMs: 15 },
-      rssMb: 420,
-      connections: 10_000,
-    });
+    const second = (cpuPercent: number) =>
+      healthSecond({ cpuPercent, eventLoopLagMs: { p99: 12, max: 40 }, gc: { pauses: 6, totalMs: 80, longestMs: 15 }, rssMb: 420, connections: 10_000 });
+
     const frame = (backendHealth: ReturnType<typeof second> | null) =>
       renderDashboardText({ scenario: "viewers", phases: [], stats: liveStats(fifteenSeconds().snapshot({ backendHealth }), thresholds) });
     expect(lineWith(frame(second(55)), "backend")).toMatch(/backend cpu 55 % · lag p99 12 ms, max 40 · GC 80 ms\/s, longest 15 · 420 MiB\s+ok$/);

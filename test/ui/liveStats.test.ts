@@ -4,6 +4,7 @@ import { parseThresholds } from "../../src/metrics/thresholds.ts";
 import { generatorStatus } from "../../src/ui/dashboard/generatorStatus.ts";
 import { liveStats } from "../../src/ui/dashboard/liveStats.ts";
 import { progressLine } from "../../src/ui/plainProgress.ts";
+import { healthSecond } from "../support/healthSecond.ts";
 import { healthy, spreadMs, SyntheticRun } from "./support/syntheticRun.ts";
 
 /** HDR keeps 3 significant digits: a percentile is its bucket's upper edge, within 0.1 %. */
@@ -87,7 +88,7 @@ describe("the dashboard's numbers, computed once per snapshot", () => {
 
   test("the plain progress line carries the backend's newest second when it reports one", () => {
     const run = new SyntheticRun().second({ observedUs: [1_000], sent: 1 });
-    const backendHealth = { at: 1, intervalMs: 1000, cpuPercent: 96, eventLoopLagMs: { p99: 20, max: 130 }, gc: { pauses: 7, totalMs: 90, longestMs: 22 }, rssMb: 400, connections: 9_000 };
+    const backendHealth = healthSecond({ cpuPercent: 96, eventLoopLagMs: { p99: 20, max: 130 }, gc: { pauses: 7, totalMs: 90, longestMs: 22 } });
     expect(progressLine(run.snapshot({ backendHealth }))).toContain("| backend cpu 96 % lag max 130 ms gc 90 ms BUSY");
   });
 });
