@@ -45,6 +45,8 @@ export const ThresholdResultSchema = z.object({
   /** µs for latency statistics, a plain number for counters and counts. */
   limit: z.number(),
   actual: z.number(),
+  /** Latency thresholds: how many samples `actual` comes from (0: nothing was measured, so it fails). */
+  samples: z.number().int().nonnegative().optional(),
   pass: z.boolean(),
 });
 

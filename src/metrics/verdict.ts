@@ -26,8 +26,9 @@ export function evaluateThresholds(thresholds: readonly Threshold[], inputs: Thr
     const actual = latencyStatValue(threshold.stat, summarize(histogram), (p) => histogram.getValueAtPercentile(p));
     // A latency threshold over no samples proves nothing: it fails, so a
     // scenario that silently stopped measuring cannot pass.
-    const pass = histogram.totalCount > 0 && compare(actual, threshold.op, threshold.limit);
-    return { expression: threshold.expression, metric: threshold.metric, stat: statLabel(threshold.stat), op: threshold.op, limit: threshold.limit, actual, pass };
+    const samples = histogram.totalCount;
+    const pass = samples > 0 && compare(actual, threshold.op, threshold.limit);
+    return { expression: threshold.expression, metric: threshold.metric, stat: statLabel(threshold.stat), op: threshold.op, limit: threshold.limit, actual, samples, pass };
   });
 }
 
@@ -45,12 +46,14 @@ export function decideVerdict(input: {
 
   const failed = input.thresholds.filter((t) => !t.pass);
   if (failed.length > 0) {
-    return { verdict: "fail", reasons: failed.map((t) => `threshold "${t.expression}" failed: actual ${formatActual(t)}`) };
+    return { verdict: "fail", reasons: failed.map((t) => `threshold "${t.expression}" failed: ${t.samples === 0 ? "no samples were recorded, so nothing was measured" : `actual ${formatActual(t)}`}`) };
   }
   return { verdict: "pass", reasons: [`all ${input.thresholds.length} thresholds passed with a healthy generator`] };
 }
 
-export function formatActual(t: Pick<ThresholdResult, "metric" | "stat" | "actual">): string {
+export function formatActual(t: Pick<ThresholdResult, "metric" | "stat" | "actual" | "samples">): string {
+  // A 0 from an empty histogram is not a measurement; saying "0.0 ms" would read as a fast one.
+  if (t.samples === 0) return "no samples";
   if (t.metric.endsWith("_us") && t.stat !== "count") return `${(t.actual / 1000).toFixed(1)} ms`;
   return String(t.actual);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { parseThreshold, parseThresholds } from "../../src/metrics/thresholds.ts";
-import { evaluateThresholds, decideVerdict } from "../../src/metrics/verdict.ts";
+import { evaluateThresholds, decideVerdict, formatActual } from "../../src/metrics/verdict.ts";
 import { newHistogram } from "../../src/metrics/histogram.ts";
 import type { GeneratorHealth } from "../../src/metrics/report.ts";
 
@@ -66,6 +66,12 @@ describe("evaluation and verdict", () => {
     const { thresholds } = parseThresholds(["heartbeat p99<50ms"]);
     const [result] = evaluateThresholds(thresholds, { histogram: () => undefined, counter: () => 0 });
     expect(result.pass).toBe(false);
+    // …and says so, instead of an "actual 0.0 ms" that reads like a fast result.
+    expect(result.samples).toBe(0);
+    expect(formatActual(result)).toBe("no samples");
+    expect(decideVerdict({ thresholds: [result], generator: healthy, partial: false }).reasons).toEqual([
+      'threshold "heartbeat p99<50ms" failed: no samples were recorded, so nothing was measured',
+    ]);
   });
 
   test("failed thresholds fail the run; an unhealthy generator makes it inconclusive; a stopped run too", () => {

@@ -5,7 +5,7 @@ import { badge, renderTable } from "./table.ts";
 
 export function renderThresholds(report: Report): string {
   if (report.thresholds.length === 0) return section(`<p class="empty">This run had no thresholds.</p>`);
-  const rows = report.thresholds.map((t) => [t.expression, `${t.metric} ${t.stat}`, value(t, t.actual), `${t.op} ${value(t, t.limit)}`, badge(t.pass ? "pass" : "fail", t.pass ? "pass" : "fail")]);
+  const rows = report.thresholds.map((t) => [t.expression, `${t.metric} ${t.stat}`, t.samples === 0 ? "no samples" : value(t, t.actual), `${t.op} ${value(t, t.limit)}`, badge(t.pass ? "pass" : "fail", t.pass ? "pass" : "fail")]);
   return section(renderTable(["threshold", "reads", "actual", "limit", "result"], rows, { className: "thresholds", numeric: [2, 3] }));
 }
 
