@@ -39,9 +39,14 @@ export function secondIsBusy(sample: BackendHealthSample): boolean {
   return sample.cpuPercent >= SATURATED_CPU_PERCENT || sample.eventLoopLagMs.max >= BUSY_STALL_MS;
 }
 
+/** GC pause time of one sample, scaled to a second (a sample's interval is about, not exactly, one). */
+export function gcMsPerSecond(sample: BackendHealthSample): number {
+  return (sample.gc.totalMs * 1000) / sample.intervalMs;
+}
+
 /** The backend's newest second, short enough for one dashboard line (lag and GC in ms, memory as RSS). */
 export function describeBackendSecond(sample: BackendHealthSample): string {
-  const gcPerSecond = (sample.gc.totalMs * 1000) / sample.intervalMs;
+  const gcPerSecond = gcMsPerSecond(sample);
   return (
     `cpu ${sample.cpuPercent.toFixed(0)} % · lag p99 ${sample.eventLoopLagMs.p99.toFixed(0)} ms, max ${sample.eventLoopLagMs.max.toFixed(0)} · ` +
     `GC ${gcPerSecond.toFixed(0)} ms/s, longest ${sample.gc.longestMs.toFixed(0)} · ${sample.rssMb} MiB`

@@ -169,8 +169,7 @@ function handleVersion(_request: IncomingMessage, response: ServerResponse): voi
 
 async function handleClockAdvance(request: IncomingMessage, response: ServerResponse, ctx: HttpContext): Promise<void> {
   const body = await readJsonBody(request, ctx.maxBodyBytes);
-  const auth = parseAuthorizationHeader(request.headers.authorization);
-  if (auth.kind !== "admin" || !ctx.authenticator.isAdminKey(auth.key)) {
+  if (!carriesAdminKey(request, ctx)) {
     return sendError(response, 401, "BadAdminKey", "Moving the clock needs the admin key: Authorization: Convex <admin key>.");
   }
   if (!body.ok) return sendJson(response, body.status, body.body);
@@ -185,8 +184,7 @@ async function handleClockAdvance(request: IncomingMessage, response: ServerResp
 
 function handleHealth(request: IncomingMessage, response: ServerResponse, ctx: HttpContext): void {
   request.resume();
-  const auth = parseAuthorizationHeader(request.headers.authorization);
-  if (auth.kind !== "admin" || !ctx.authenticator.isAdminKey(auth.key)) {
+  if (!carriesAdminKey(request, ctx)) {
     return sendError(response, 401, "BadAdminKey", "The backend's health needs the admin key: Authorization: Convex <admin key>.");
   }
   const since = new URL(request.url ?? "/", "http://backend").searchParams.get("since");
@@ -194,6 +192,12 @@ function handleHealth(request: IncomingMessage, response: ServerResponse, ctx: H
   if (!Number.isFinite(sinceMs)) return sendError(response, 400, "BadRequest", "`since` must be a time in ms since the epoch.");
   const body: BackendHealthResponse = { now: Date.now(), samples: ctx.health.since(sinceMs) };
   sendJson(response, 200, body);
+}
+
+/** For csn-rt's own admin endpoints (clock, health): `Authorization: Convex <admin key>`. */
+function carriesAdminKey(request: IncomingMessage, ctx: HttpContext): boolean {
+  const auth = parseAuthorizationHeader(request.headers.authorization);
+  return auth.kind === "admin" && ctx.authenticator.isAdminKey(auth.key);
 }
 
 function clockState(engine: Engine): ClockState {

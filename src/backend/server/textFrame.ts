@@ -27,7 +27,7 @@ export function encodeTextFrame(text: string): Buffer {
     frame.writeUInt16BE(length, 2);
   } else {
     frame[1] = LENGTH_64_BIT;
-    // Frames are capped far below 2^53 bytes (tuning.maxTransitionFrameChars), so the high word is 0.
+    // A 64-bit length as two 32-bit halves: Buffer lengths are safe integers, so both are exact.
     frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
     frame.writeUInt32BE(length >>> 0, 6);
   }

@@ -125,12 +125,6 @@ export type ServerTuning = {
    * so the last 1024 per session are plenty (above the 1000-pending cap).
    */
   readonly mutationResultsPerSession: number;
-  /**
-   * The process samples its own health (event-loop lag, GC, CPU) this often
-   * for GET /api/csn-rt/health. A second is fine enough to line stalls up
-   * with a run's per-second latencies and coarse enough to cost nothing.
-   */
-  readonly healthSampleIntervalMs: number;
   /** Remembered mutation results across all sessions; least recently active sessions go first. */
   readonly mutationResultsTotal: number;
   /**
@@ -138,6 +132,12 @@ export type ServerTuning = {
    * 16 s maximum reconnect backoff, so no live client loses its results.
    */
   readonly sessionIdleTtlMs: number;
+  /**
+   * The process samples its own health (event-loop lag, GC, CPU) this often
+   * for GET /api/csn-rt/health. A second is fine enough to line stalls up
+   * with a run's per-second latencies and coarse enough to cost nothing.
+   */
+  readonly healthSampleIntervalMs: number;
 };
 
 export const DEFAULT_TUNING: ServerTuning = {
@@ -163,8 +163,8 @@ export const DEFAULT_TUNING: ServerTuning = {
   listenBacklog: 4096,
   mutationResultsPerSession: 1024,
   mutationResultsTotal: 200_000,
-  healthSampleIntervalMs: 1_000,
   sessionIdleTtlMs: 10 * 60_000,
+  healthSampleIntervalMs: 1_000,
 };
 
 /** Merges overrides, refusing nonsense so a typo in a test fails loudly. */

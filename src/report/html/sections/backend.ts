@@ -2,7 +2,7 @@
 // latency spike next to a CPU plateau, a GC burst or an event-loop stall
 // says the server, not the network or the generator, made viewers wait.
 import type { Report } from "../../../metrics/report.ts";
-import { SATURATED_CPU_PERCENT } from "../../../metrics/backendHealth.ts";
+import { gcMsPerSecond, SATURATED_CPU_PERCENT } from "../../../metrics/backendHealth.ts";
 import { renderLineChart } from "../svg/lineChart.ts";
 import { COLORS, formatMs, formatSeconds } from "./chartStyle.ts";
 import { badge, renderTable } from "./table.ts";
@@ -28,7 +28,7 @@ export function renderBackendHealth(report: Report): string {
     y: { label: "% of a core  ·  GC ms per second", min: 0, format: formatMs },
     series: [
       { name: "CPU %", color: COLORS.p50, points: h.samples.map((s) => [t(s.at), s.cpuPercent]) },
-      { name: "GC ms per s", color: COLORS.dropped_arrivals, points: h.samples.map((s) => [t(s.at), (s.gc.totalMs * 1000) / s.intervalMs]) },
+      { name: "GC ms per s", color: COLORS.dropped_arrivals, points: h.samples.map((s) => [t(s.at), gcMsPerSecond(s)]) },
     ],
     caption: "One point per second, as the backend sampled itself; CPU counts every thread of the process (GC and I/O threads too).",
   });
