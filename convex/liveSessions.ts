@@ -1,7 +1,9 @@
 // Live stream viewer sessions: join, 30-second heartbeats, leave, and the
 // cleanup that retires sessions whose heartbeats stopped (a closed laptop, a
 // crashed app). Viewer counts are kept exact in viewer_count_shards; only
-// active <-> inactive transitions touch them, never a heartbeat.
+// active <-> inactive transitions touch them, never a heartbeat. Viewers'
+// screens watch the published count (getLiveViewerCount), refreshed from the
+// exact one at most once a second; getViewerCount reads the exact one.
 //
 // A session's life:
 //
@@ -15,11 +17,11 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
-import type { Doc } from "./_generated/dataModel";
-import { internalMutation, internalQuery, query, type MutationCtx } from "./_generated/server";
+import type { Doc, Id } from "./_generated/dataModel";
+import { internalMutation, internalQuery, query, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { viewerMutation } from "./lib/auth";
 import { csnError, forbidden, invalidArgument, notFound } from "./lib/errors";
-import { addViewers, readViewerCount, shardOf } from "./lib/viewerCounts";
+import { addViewers, publishExactCount, readPublishedViewerCount, readViewerCount, shardOf } from "./lib/viewerCounts";
 import { requireIntegerInRange, requireLabel, requireUuid } from "./lib/validators";
 
 /** Clients heartbeat this often (CSN spec); clients add jitter. */
@@ -142,12 +144,31 @@ export const leaveStream = viewerMutation({
   },
 });
 
-export const getViewerCount = query({
+/** A public count of one game's viewers, as `read` counts them; NotFound for an unknown game. */
+function viewerCountQuery(read: (ctx: QueryCtx, gameId: Id<"games">) => Promise<number>) {
+  return query({
+    args: { gameId: v.id("games") },
+    returns: v.number(),
+    handler: async (ctx, args) => {
+      if ((await ctx.db.get(args.gameId)) === null) throw notFound(`game ${args.gameId} does not exist`);
+      return await read(ctx, args.gameId);
+    },
+  });
+}
+
+/** The exact count: every join and leave is in it at once (audits, verify-cleanup). */
+export const getViewerCount = viewerCountQuery(readViewerCount);
+
+/** The count a viewer's screen subscribes to: at most about a second behind the exact one, and it changes at most once a second. */
+export const getLiveViewerCount = viewerCountQuery(readPublishedViewerCount);
+
+/** Scheduled by joins, leaves and cleanup (lib/viewerCounts.ts): copies the exact count to the published one. */
+export const publishViewerCount = internalMutation({
   args: { gameId: v.id("games") },
-  returns: v.number(),
+  returns: v.null(),
   handler: async (ctx, args) => {
-    if ((await ctx.db.get(args.gameId)) === null) throw notFound(`game ${args.gameId} does not exist`);
-    return await readViewerCount(ctx, args.gameId);
+    await publishExactCount(ctx, args.gameId);
+    return null;
   },
 });
 

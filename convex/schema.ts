@@ -99,6 +99,24 @@ export default defineSchema({
     // getViewerCount: all shards of one game; join/leave: one shard.
     .index("by_game_shard", ["game_id", "shard"]),
 
+  // The viewer count on viewers' screens, one row per game: the sum of the
+  // shards, published at most once a second (lib/viewerCounts.ts). Sent as
+  // every change happens, a kick-off rush of 20 joins a second into a
+  // 1,000-viewer game is 20,000 messages a second to that game's viewers;
+  // published, it is at most 1,000. A burst's first change is published at
+  // once, the rest at the end of the second, together.
+  viewer_counts: defineTable({
+    game_id: v.id("games"),
+    count: v.number(),
+    // Server time of the last publication (0: never published).
+    published_at: v.number(),
+    // When the scheduled publication runs; absent when none is pending, so
+    // a burst of joins schedules one publication, not one each.
+    next_publish_at: v.optional(v.number()),
+  })
+    // getLiveViewerCount and the publication: the game's one row.
+    .index("by_game", ["game_id"]),
+
   live_chat_messages: defineTable({
     game_id: v.id("games"),
     user_id: v.id("users"),

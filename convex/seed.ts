@@ -13,7 +13,7 @@ import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
 import { internalMutation } from "./_generated/server";
 import { invalidArgument } from "./lib/errors";
-import { createViewerCountShards } from "./lib/viewerCounts";
+import { createViewerCounts } from "./lib/viewerCounts";
 import { requireIntegerInRange, requireLabel, requireNonNegativeFinite, vGameStatus } from "./lib/validators";
 import { completionPercentage, COMPLETED_AT_PERCENT } from "./watchProgress";
 
@@ -84,7 +84,7 @@ export const createGames = internalMutation({
         starts_at: now,
         ...(seedKey === undefined ? {} : { seed_key: seedKey }),
       });
-      await createViewerCountShards(ctx, id);
+      await createViewerCounts(ctx, id);
       ids.push(id);
     }
     return ids;

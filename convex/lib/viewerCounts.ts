@@ -1,8 +1,14 @@
-// Exact live viewer counts as a sharded counter (see viewer_count_shards in
-// schema.ts for why). A session always maps to the same shard, so a shard is
-// incremented on join and decremented on leave/cleanup by the same session
-// and never goes negative.
-import type { Id } from "../_generated/dataModel";
+// Live viewer counts, twice over (see viewer_count_shards and viewer_counts
+// in schema.ts for why):
+//   exact      a sharded counter. A session always maps to the same shard, so
+//              a shard is incremented on join and decremented on
+//              leave/cleanup by the same session and never goes negative.
+//   published  what viewers' screens subscribe to: the exact count copied
+//              into one row per game, at most once per PUBLISH_INTERVAL_MS.
+//              The first change after a quiet interval is published at once;
+//              the rest of a burst waits for the interval and goes out as one.
+import { internal } from "../_generated/api";
+import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 
 // 16 shards let ~16 joins of one game commit in parallel without conflicting,
@@ -27,6 +33,16 @@ export async function readViewerCount(ctx: QueryCtx, gameId: Id<"games">): Promi
   return shards.reduce((sum, s) => sum + s.count, 0);
 }
 
+// A 1,000-viewer game at kick-off sees dozens of joins a second; publishing
+// each would send every one of its viewers dozens of messages a second. One
+// second is as live as a viewer count on screen needs to be.
+export const PUBLISH_INTERVAL_MS = 1_000;
+
+// A publication this late never ran (a backend restored without its
+// schedule): the next change schedules a new one rather than waiting forever.
+const OVERDUE_MS = 30_000;
+
+/** Adds `delta` viewers to the exact count and makes sure a publication of it is on its way. */
 export async function addViewers(ctx: MutationCtx, gameId: Id<"games">, shard: number, delta: number) {
   if (delta === 0) return;
   const row = await ctx.db
@@ -38,11 +54,55 @@ export async function addViewers(ctx: MutationCtx, gameId: Id<"games">, shard: n
   } else {
     await ctx.db.patch(row._id, { count: row.count + delta });
   }
+  await schedulePublication(ctx, gameId);
 }
 
-/** Creates every shard of a new game up front, so the first joins don't race to create them. */
-export async function createViewerCountShards(ctx: MutationCtx, gameId: Id<"games">) {
+async function findPublished(ctx: QueryCtx, gameId: Id<"games">): Promise<Doc<"viewer_counts"> | null> {
+  return await ctx.db
+    .query("viewer_counts")
+    .withIndex("by_game", (q) => q.eq("game_id", gameId))
+    .unique();
+}
+
+/**
+ * At most one publication per game is pending: the first change after a
+ * quiet interval schedules one now, a change inside the interval schedules
+ * one for the interval's end, and every later change finds it pending.
+ */
+async function schedulePublication(ctx: MutationCtx, gameId: Id<"games">) {
+  const published = await findPublished(ctx, gameId);
+  const now = Date.now();
+  if (published?.next_publish_at !== undefined && now < published.next_publish_at + OVERDUE_MS) return;
+  const publishAt = published === null ? now : Math.max(now, published.published_at + PUBLISH_INTERVAL_MS);
+  await ctx.scheduler.runAt(publishAt, internal.liveSessions.publishViewerCount, { gameId });
+  if (published === null) {
+    // A game seeded before published counts existed: start from its exact count.
+    await ctx.db.insert("viewer_counts", { game_id: gameId, count: await readViewerCount(ctx, gameId), published_at: 0, next_publish_at: publishAt });
+  } else {
+    await ctx.db.patch(published._id, { next_publish_at: publishAt });
+  }
+}
+
+/** The scheduled publication: copies the exact count into the published row and ends the pending state. */
+export async function publishExactCount(ctx: MutationCtx, gameId: Id<"games">) {
+  const published = await findPublished(ctx, gameId);
+  const count = await readViewerCount(ctx, gameId);
+  const row = { count, published_at: Date.now(), next_publish_at: undefined };
+  if (published === null) await ctx.db.insert("viewer_counts", { game_id: gameId, ...row });
+  else await ctx.db.patch(published._id, row);
+}
+
+/** The count viewers watch: at most one publication interval behind the exact count. */
+export async function readPublishedViewerCount(ctx: QueryCtx, gameId: Id<"games">): Promise<number> {
+  const published = await findPublished(ctx, gameId);
+  // Games from before published counts have no row until their first join or leave.
+  return published === null ? await readViewerCount(ctx, gameId) : published.count;
+}
+
+/** Creates every shard and the published row of a new game up front, so the first joins don't race to create them. */
+export async function createViewerCounts(ctx: MutationCtx, gameId: Id<"games">) {
   for (let shard = 0; shard < VIEWER_COUNT_SHARDS; shard++) {
     await ctx.db.insert("viewer_count_shards", { game_id: gameId, shard, count: 0 });
   }
+  await ctx.db.insert("viewer_counts", { game_id: gameId, count: 0, published_at: 0 });
 }

@@ -31,7 +31,10 @@ export const viewers: Scenario<ViewersSeed> = {
   name: "viewers",
   description: "viewers join games, heartbeat every 30 s, watch the live viewer count, leave, rejoin and vanish",
   defaults: { viewers: 1_000, games: 1, durationMs: 60_000, rampMs: 20_000 },
-  thresholds: ["heartbeat p99<50ms", "join p99<100ms", "viewer_count_freshness p99<500ms", "query p99<50ms", "mutation_errors == 0"],
+  // Viewers watch the published count (convex/lib/viewerCounts.ts), which
+  // may wait up to its one-second publication interval: freshness gets that
+  // second on top of the CSN's 500 ms delivery target.
+  thresholds: ["heartbeat p99<50ms", "join p99<100ms", "viewer_count_freshness p99<1500ms", "query p99<50ms", "mutation_errors == 0"],
 
   validate(config) {
     const problems: string[] = [];
@@ -106,7 +109,7 @@ function planViewer(rt: ScenarioRuntime<ViewersSeed>, v: number): Plan {
 function watchCount(rt: ScenarioRuntime<ViewersSeed>, client: VirtualClient, gameId: string, freshness: FreshnessTracker, probe: FreshnessProbe | null) {
   const subscribedAt = rt.clock.epochMicros();
   let first = true;
-  client.subscribe("liveSessions:getViewerCount", { gameId }, "value", (update) => {
+  client.subscribe("liveSessions:getLiveViewerCount", { gameId }, "value", (update) => {
     if (update.error) return rt.metrics.add("mutation_errors");
     if (first) {
       first = false;

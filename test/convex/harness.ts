@@ -5,7 +5,7 @@
 import { convexTest } from "convex-test";
 import { afterEach, beforeEach, expect, vi } from "vitest";
 import { internal } from "../../convex/_generated/api";
-import type { Id } from "../../convex/_generated/dataModel";
+import type { Id, TableNames } from "../../convex/_generated/dataModel";
 import schema from "../../convex/schema";
 import { isCsnErrorData, type CsnErrorKind } from "../../convex/lib/errors";
 
@@ -58,7 +58,7 @@ export async function expectRefusal(promise: Promise<unknown>, kind: CsnErrorKin
 }
 
 /** Every row of a table, for "nothing was written" checks. */
-export async function allRows<T extends "users" | "user_watch_progress" | "live_stream_sessions" | "live_chat_messages" | "viewer_count_shards">(
+export async function allRows<T extends TableNames>(
   t: Deployment,
   table: T,
 ) {

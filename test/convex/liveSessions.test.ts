@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { CLEANUP_BATCH_SIZE, HEARTBEAT_INTERVAL_MS, STALE_AFTER_MS } from "../../convex/liveSessions";
+import { PUBLISH_INTERVAL_MS } from "../../convex/lib/viewerCounts";
 import { allRows, asUser, expectRefusal, newDeployment, useFakeClock, seedGame, type Deployment } from "./harness";
 
 useFakeClock();
@@ -11,6 +12,20 @@ beforeEach(() => {
 });
 
 const viewerCount = (gameId: Id<"games">) => t.query(api.liveSessions.getViewerCount, { gameId });
+const liveCount = (gameId: Id<"games">) => t.query(api.liveSessions.getLiveViewerCount, { gameId });
+const join = (gameId: Id<"games">) => t.mutation(api.liveSessions.joinStream, { gameId, deviceType: "web" });
+
+/** Publications still waiting to run. */
+async function pendingPublications() {
+  const scheduled = await t.run((ctx) => ctx.db.system.query("_scheduled_functions").collect());
+  return scheduled.filter((f) => f.name.includes("publishViewerCount") && f.state.kind === "pending").length;
+}
+
+/** Lets fake time pass and runs the publications that fell due. */
+async function passTime(ms: number) {
+  vi.advanceTimersByTime(ms);
+  await t.finishInProgressScheduledFunctions();
+}
 
 async function activeSessions(gameId: Id<"games">) {
   return (await allRows(t, "live_stream_sessions")).filter((s) => s.active && s.game_id === gameId).length;
@@ -199,5 +214,97 @@ describe("heartbeats and stale-session cleanup", () => {
     const job = Object.values(crons.crons).find((c) => c.name.includes("cleanupStaleSessions"));
     expect(job).toBeDefined();
     expect(job!.schedule).toEqual({ type: "interval", minutes: 1 });
+  });
+});
+
+describe("the published viewer count viewers watch", () => {
+  test("the first change after a quiet interval is published at once", async () => {
+    const gameId = await seedGame(t);
+    expect(await liveCount(gameId)).toBe(0);
+    await join(gameId);
+    // Scheduled, not yet run: the exact count has it, the published one not yet.
+    expect(await viewerCount(gameId)).toBe(1);
+    expect(await liveCount(gameId)).toBe(0);
+    await passTime(0);
+    expect(await liveCount(gameId)).toBe(1);
+  });
+
+  test("a burst inside the interval is published once, at the interval's end", async () => {
+    const gameId = await seedGame(t);
+    await join(gameId);
+    await passTime(0);
+    await passTime(100);
+    for (let i = 0; i < 5; i++) await join(gameId);
+    expect(await pendingPublications()).toBe(1);
+    await passTime(PUBLISH_INTERVAL_MS - 200);
+    expect(await liveCount(gameId)).toBe(1);
+    await passTime(100);
+    expect(await liveCount(gameId)).toBe(6);
+    expect(await pendingPublications()).toBe(0);
+    // Quiet for an interval again: the next change goes out at once.
+    await passTime(PUBLISH_INTERVAL_MS);
+    await join(gameId);
+    await passTime(0);
+    expect(await liveCount(gameId)).toBe(7);
+  });
+
+  test("leaves and stale-session cleanup are published too", async () => {
+    const gameId = await seedGame(t);
+    const { sessionId } = await join(gameId);
+    await join(gameId);
+    await passTime(PUBLISH_INTERVAL_MS);
+    expect(await liveCount(gameId)).toBe(2);
+    await t.mutation(api.liveSessions.leaveStream, { sessionId });
+    await passTime(PUBLISH_INTERVAL_MS);
+    expect(await liveCount(gameId)).toBe(1);
+    vi.advanceTimersByTime(STALE_AFTER_MS + 1);
+    await t.mutation(internal.liveSessions.cleanupStaleSessions, {});
+    await passTime(0);
+    expect(await liveCount(gameId)).toBe(0);
+  });
+
+  test("heartbeats publish nothing", async () => {
+    const gameId = await seedGame(t);
+    const { sessionId } = await join(gameId);
+    await passTime(PUBLISH_INTERVAL_MS);
+    const before = await allRows(t, "viewer_counts");
+    await t.mutation(api.liveSessions.heartbeat, { sessionId });
+    expect(await pendingPublications()).toBe(0);
+    expect(await allRows(t, "viewer_counts")).toEqual(before);
+  });
+
+  test("a game without a published row shows its exact count and gets a row with its next change", async () => {
+    const gameId = await seedGame(t);
+    await join(gameId);
+    await passTime(0);
+    await t.run(async (ctx) => {
+      for (const row of await ctx.db.query("viewer_counts").collect()) await ctx.db.delete(row._id);
+    });
+    expect(await liveCount(gameId)).toBe(1);
+    await join(gameId);
+    await passTime(0);
+    expect(await liveCount(gameId)).toBe(2);
+    expect(await allRows(t, "viewer_counts")).toHaveLength(1);
+  });
+
+  test("a publication that never ran does not freeze the count", async () => {
+    const gameId = await seedGame(t);
+    // As if the backend lost its schedule right after a join marked a publication pending.
+    await t.run(async (ctx) => {
+      const row = (await ctx.db.query("viewer_counts").collect())[0];
+      await ctx.db.patch(row._id, { next_publish_at: Date.now() });
+    });
+    await join(gameId);
+    expect(await pendingPublications()).toBe(0);
+    await passTime(60_000);
+    await join(gameId);
+    await passTime(0);
+    expect(await liveCount(gameId)).toBe(2);
+  });
+
+  test("an unknown game is NotFound", async () => {
+    const gone = await seedGame(t);
+    await t.run(async (ctx) => ctx.db.delete(gone));
+    await expectRefusal(t.query(api.liveSessions.getLiveViewerCount, { gameId: gone }), "NotFound");
   });
 });

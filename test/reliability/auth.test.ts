@@ -10,7 +10,7 @@ import { SignJWT, importJWK } from "jose";
 import WebSocket from "ws";
 import { beforeAll, describe, expect, test } from "vitest";
 import { createTokenMinter, generateSigningKey } from "../../src/load/tokens.ts";
-import { ISSUER, refusalKind, rejectionOf, seedContent, seedGames, useReliability } from "./support/harness.ts";
+import { ISSUER, refusalKind, rejectionOf, seedContent, seedGames, until, useReliability } from "./support/harness.ts";
 
 const t = useReliability();
 
@@ -36,6 +36,8 @@ beforeAll(async () => {
   aliceSession = (await alice.mutation(joinStream, { gameId, deviceType: "web" })).sessionId;
   aliceMessage = await alice.mutation(sendMessage, { gameId, message: "hello" });
   await alice.mutation(updateProgress, { contentId, positionSeconds: 100, durationSeconds: 1000 });
+  // The join's viewer-count publication is a write of its own: let it land before taking the picture.
+  await until(async () => ((await t.everything()).viewer_counts as { next_publish_at?: number }[]).every((row) => row.next_publish_at === undefined), "the join's count publication");
   before = await t.everything();
 }, 60_000);
 

@@ -23,7 +23,7 @@ import { httpAdminApi } from "../../src/load/adminApi.ts";
 import { authEnvironment, createTokenMinter, generateSigningKey, saveSigningKey } from "../../src/load/tokens.ts";
 import { parseReport } from "../../src/metrics/report.ts";
 import { CLI } from "../support/cli.ts";
-import { CONVEX_DIR } from "./support/harness.ts";
+import { CONVEX_DIR, until } from "./support/harness.ts";
 
 const ISSUER = "https://csn-rt.restart.test";
 /** simulate's audience in the load test, each viewer on its own connection. */
@@ -56,14 +56,6 @@ function officialClient(url: string): ConvexClient {
   const client = new ConvexClient(url, { webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket, logger: false });
   cleanups.push(() => client.close());
   return client;
-}
-
-async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe("kill -9 and restart with --data", () => {

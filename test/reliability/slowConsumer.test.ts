@@ -10,7 +10,7 @@ import type { ConvexClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { describe, expect, test } from "vitest";
 import { SlowConsumer } from "../../src/chaos/slowConsumer.ts";
-import { seedGames, useReliability } from "./support/harness.ts";
+import { seedGames, until, useReliability } from "./support/harness.ts";
 
 /** Shrunk from the defaults (1 MiB, 30 s, 5 s) so the whole story fits in seconds. */
 const TUNING = { sendHighWaterBytes: 64 * 1024, sendLowWaterBytes: 16 * 1024, slowConsumerTimeoutMs: 1_500, sweepIntervalMs: 250 };
@@ -32,14 +32,6 @@ const FILLER = "x".repeat(440);
 const AFTER_CLOSE = 10;
 /** "Promptly": on a shared 2-core machine, far under the viewer's patience and the slow-consumer timeout. */
 const PROMPT_MS = 2_000;
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 async function writers(prefix: string): Promise<ConvexClient[]> {
   return Promise.all(Array.from({ length: WRITERS }, (_, i) => t.client({ subject: `${prefix}-${i}` })));

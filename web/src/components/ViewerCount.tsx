@@ -1,5 +1,7 @@
 // The live viewer count, and this tab's own place in it: the tab joins the
 // stream once signed in (or as an anonymous viewer) and heartbeats while open.
+// The count is the published one, refreshed at most once a second, so a
+// kick-off rush does not send every open tab every join.
 import { useQuery } from "convex/react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
@@ -8,7 +10,7 @@ import { useStreamSession } from "../live/useStreamSession";
 type Props = { gameId: Id<"games">; deviceType: string; heartbeatIntervalMs: number; ready: boolean };
 
 export function ViewerCount({ gameId, deviceType, heartbeatIntervalMs, ready }: Props) {
-  const count = useQuery(api.liveSessions.getViewerCount, { gameId });
+  const count = useQuery(api.liveSessions.getLiveViewerCount, { gameId });
   return (
     <div className="viewers">
       <p className="count" aria-live="polite">
