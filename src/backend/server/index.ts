@@ -12,6 +12,7 @@ import { QueryHub } from "./queryHub.ts";
 import { newCounters, type ServerStats } from "./stats.ts";
 import type { SyncContext } from "./syncContext.ts";
 import { SyncEndpoint } from "./syncEndpoint.ts";
+import { TransitionFrames } from "./transitionFrames.ts";
 import { resolveTuning, type ServerTuning } from "./tuning.ts";
 
 export { PortInUseError, ServerListenError } from "./errors.ts";
@@ -72,6 +73,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     mutations,
     tuning,
     counters,
+    frames: new TransitionFrames(),
     now,
     onInternalError: options.onInternalError,
   };

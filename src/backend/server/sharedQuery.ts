@@ -29,6 +29,8 @@ export type QueryResult = {
   /** null: unknown (the run threw), so any commit may have changed the answer. */
   readonly readSet: ReadSet | null;
   readonly journal: QueryJournal;
+  /** `body` joined to the query id it was last sent under (transitionPlan.ts): built once, not once per subscriber. */
+  modification?: { readonly queryId: number; readonly text: string };
 };
 
 /** Told when the shared query's result object was replaced. */

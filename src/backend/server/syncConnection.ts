@@ -308,13 +308,27 @@ export class SyncConnection {
   }
 
   private sendTransition(endTs: bigint, modifications: string[], updated: Subscription[]): void {
-    const end: StateVersion = { querySet: this.querySet.version, identity: this.identityVersion, ts: endTs };
-    const frame = encodeTransitionFrame(this.sent, end, modifications, this.clientClockSkew);
+    const { end, frame } =
+      this.identityVersion === this.sent.identity && modifications.length === 1
+        ? this.ctx.frames.single(this.sent, this.querySet.version, this.identityVersion, endTs, modifications[0])
+        : this.ownTransition(endTs, modifications);
     for (const subscription of updated) subscription.sentBody = subscription.shared.result!.body;
     this.querySet.removalsSent();
     this.sent = end;
     this.confirmationDue = false;
     if (this.open) this.outbox.sendTransition(frame);
+  }
+
+  /**
+   * A Transition built for this connection alone. The official client reads
+   * clientClockSkew only from the one confirming a new identity (to time its
+   * token refresh), so only that one carries it: a per-viewer skew on every
+   * Transition would make no two frames of a fan-out alike.
+   */
+  private ownTransition(endTs: bigint, modifications: readonly string[]): { end: StateVersion; frame: string } {
+    const end: StateVersion = { querySet: this.querySet.version, identity: this.identityVersion, ts: endTs };
+    const skew = end.identity !== this.sent.identity ? this.clientClockSkew : undefined;
+    return { end, frame: encodeTransitionFrame(this.sent, end, modifications, skew) };
   }
 
   private send(frame: string): void {

@@ -5,6 +5,7 @@ import type { FlushScheduler } from "./flushScheduler.ts";
 import type { MutationLog } from "./mutationLog.ts";
 import type { QueryHub } from "./queryHub.ts";
 import type { ServerCounters } from "./stats.ts";
+import type { TransitionFrames } from "./transitionFrames.ts";
 import type { ServerTuning } from "./tuning.ts";
 
 /** The socket, seen from the state machine. */
@@ -32,6 +33,8 @@ export type SyncContext = {
   readonly mutations: MutationLog;
   readonly tuning: ServerTuning;
   readonly counters: ServerCounters;
+  /** Transition frames shared across the connections of a fan-out. */
+  readonly frames: TransitionFrames;
   /** Wall-clock ms: token expiry, pings, slow-consumer timeouts. */
   readonly now: () => number;
   /** Told about exceptions contained to one connection (for logs); never rethrown. */

@@ -34,3 +34,18 @@ export function encodeTextFrame(text: string): Buffer {
   frame.write(text, header, length, "utf8");
   return frame;
 }
+
+// A fan-out writes one shared Transition frame (transitionFrames.ts) to
+// socket after socket. A buffer handed to socket.write is never changed
+// afterwards, so the same bytes may go to every one of them.
+let lastText: string | null = null;
+let lastFrame: Buffer = Buffer.alloc(0);
+
+/** encodeTextFrame, reusing the previous call's buffer when the text is the same. */
+export function encodeTextFrameOnce(text: string): Buffer {
+  if (text !== lastText) {
+    lastFrame = encodeTextFrame(text);
+    lastText = text;
+  }
+  return lastFrame;
+}

@@ -11,7 +11,7 @@
 // next result or commit brings the connection back here.
 import type { StateVersion } from "../../protocol/sync/index.ts";
 import { encodeQueryRemoved, joinModification } from "../../protocol/sync/index.ts";
-import type { SharedQuery } from "./sharedQuery.ts";
+import type { QueryResult, SharedQuery } from "./sharedQuery.ts";
 
 export type PlannedSubscription = {
   readonly queryId: number;
@@ -80,8 +80,15 @@ export function planTransition<S extends PlannedSubscription>(input: PlanInput<S
     if (input.wantTs > upper) return { kind: "wait" };
   }
   const modifications = input.removedQueryIds.map(encodeQueryRemoved);
-  for (const subscription of updated) {
-    modifications.push(joinModification(subscription.queryId, subscription.shared.result!.body));
-  }
+  for (const subscription of updated) modifications.push(modificationOf(subscription.shared.result!, subscription.queryId));
   return { kind: "send", endTs: upper, modifications, updated };
+}
+
+/** A result's modification under `queryId`. Subscribers of a shared query mostly hold it under the same id, so one string serves a whole fan-out. */
+function modificationOf(result: QueryResult, queryId: number): string {
+  const memo = result.modification;
+  if (memo !== undefined && memo.queryId === queryId) return memo.text;
+  const text = joinModification(queryId, result.body);
+  result.modification = { queryId, text };
+  return text;
 }

@@ -4,7 +4,7 @@
 // cork, no writev, no per-frame bookkeeping in `ws` or Node's stream.
 import WebSocket from "ws";
 import type { SyncTransport } from "./syncContext.ts";
-import { encodeTextFrame } from "./textFrame.ts";
+import { encodeTextFrame, encodeTextFrameOnce } from "./textFrame.ts";
 
 /** RFC 6455 caps a close reason at 123 bytes of UTF-8; `ws` throws beyond that. */
 const MAX_CLOSE_REASON_BYTES = 123;
@@ -23,7 +23,7 @@ export function createWsTransport(ws: WebSocket, written: () => void): SyncTrans
       for (const frame of frames) ws.send(frame, written);
       return;
     }
-    socket.write(frames.length === 1 ? encodeTextFrame(frames[0]) : Buffer.concat(frames.map(encodeTextFrame)), written);
+    socket.write(frames.length === 1 ? encodeTextFrameOnce(frames[0]) : Buffer.concat(frames.map(encodeTextFrame)), written);
   };
 
   return {

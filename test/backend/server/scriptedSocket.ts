@@ -7,6 +7,7 @@ import { QueryHub } from "../../../src/backend/server/queryHub.ts";
 import { newCounters, type ServerCounters } from "../../../src/backend/server/stats.ts";
 import type { SyncContext, SyncTransport } from "../../../src/backend/server/syncContext.ts";
 import { SyncConnection } from "../../../src/backend/server/syncConnection.ts";
+import { TransitionFrames } from "../../../src/backend/server/transitionFrames.ts";
 import { resolveTuning, type ServerTuning } from "../../../src/backend/server/tuning.ts";
 import {
   decodeServerMessage,
@@ -98,6 +99,7 @@ export class World {
       scheduler: this.scheduler,
       mutations: new MutationLog({ perSession: 100, total: 1000, sessionIdleTtlMs: 60_000 }, now),
       tuning: resolved,
+      frames: new TransitionFrames(),
       counters: this.counters,
       now,
     };

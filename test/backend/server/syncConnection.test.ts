@@ -34,6 +34,38 @@ describe("a sync connection", () => {
     }
   });
 
+  it("sends viewers of one fan-out in the same state the very same frame, each starting where that viewer's last ended", async () => {
+    const world = new World();
+    const viewers = [world.connect(), world.connect(), world.connect()];
+    for (const [i, viewer] of viewers.entries()) {
+      viewer.send({ ...CONNECT, sessionId: `s-${i}`, clientTs: Date.now() + 1000 * i });
+      viewer.subscribe(0, "counter:get", { name: "a" });
+    }
+    await until(() => viewers.every((v) => v.transport.transitions().length === 1));
+    const writer = world.connect();
+    writer.send({ ...CONNECT, sessionId: "writer" });
+    writer.mutate(0, "counter:increment", { name: "a" });
+    await until(() => viewers.every((v) => v.views().at(-1)?.values.get(0) === 1));
+    const fanOut = viewers.map((v) => v.transport.frames.at(-1)!);
+    expect(new Set(fanOut).size).toBe(1);
+    for (const viewer of viewers) {
+      const [first, second] = viewer.transport.transitions();
+      expect(second.startVersion).toEqual(first.endVersion);
+      // Clock skews differ per viewer; a Transition that changes no identity need not carry one.
+      expect(second.clientClockSkew).toBeUndefined();
+    }
+  });
+
+  it("sends the clock skew with the Transition that confirms a new identity", async () => {
+    const world = new World();
+    const client = world.connect();
+    client.send({ ...CONNECT, clientTs: Date.now() - 5_000 });
+    client.send({ type: "Authenticate", tokenType: "User", value: "good:alice", baseVersion: 0 });
+    await until(() => client.transport.transitions().some((t) => t.endVersion.identity === 1));
+    const confirming = client.transport.transitions().find((t) => t.endVersion.identity === 1)!;
+    expect(confirming.clientClockSkew).toBeLessThan(-4_000);
+  });
+
   it("sends a MutationResponse before the Transition that reaches its commit ts", async () => {
     const world = new World();
     const client = world.connect();

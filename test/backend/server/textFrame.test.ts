@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as ws from "ws";
-import { encodeTextFrame } from "../../../src/backend/server/textFrame.ts";
+import { encodeTextFrame, encodeTextFrameOnce } from "../../../src/backend/server/textFrame.ts";
 
 // `ws` exports its frame parser at runtime; its type definitions leave it out.
 type FrameParser = {
@@ -49,5 +49,18 @@ describe("encodeTextFrame", () => {
   it("frames placed back to back (one write of a batch) read as separate messages, in order", () => {
     const batch = ["first", "é".repeat(100), "x".repeat(300)];
     expect(readAsClient(Buffer.concat(batch.map(encodeTextFrame)))).toEqual(batch);
+  });
+});
+
+describe("encodeTextFrameOnce", () => {
+  it("hands the same text the same bytes, and any other text its own", () => {
+    const shared = '{"type":"Transition","n":1}';
+    const first = encodeTextFrameOnce(shared);
+    expect(encodeTextFrameOnce(`${shared}`)).toBe(first);
+    const other = encodeTextFrameOnce('{"type":"Transition","n":2}');
+    expect(other).not.toBe(first);
+    expect(readAsClient(other)).toEqual(['{"type":"Transition","n":2}']);
+    expect(readAsClient(encodeTextFrameOnce(shared))).toEqual([shared]);
+    expect(readAsClient(first)).toEqual([shared]);
   });
 });
