@@ -8,7 +8,7 @@ import { createEngine, type EngineOptions } from "./engine/index.ts";
 import type { EmbeddedEngine } from "./engine/engine.ts";
 import { startServer, type RunningServer, type ServerTuning } from "./server/index.ts";
 
-export { DataFileError } from "./engine/index.ts";
+export { DataFileError, guardLoopsIn } from "./engine/index.ts";
 
 export type BackendOptions = {
   functionsDir: string;

@@ -5,7 +5,7 @@ import { Command, Option } from "commander";
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DataFileError, startBackend } from "../backend/index.ts";
+import { DataFileError, guardLoopsIn, startBackend } from "../backend/index.ts";
 import { AuthConfigError } from "../backend/auth/index.ts";
 import { PortInUseError } from "../backend/server/index.ts";
 import { CliError, usageErrors } from "../errors.ts";
@@ -43,6 +43,8 @@ async function serve(ctx: CommandContext, flags: ServeFlags): Promise<ExitCode> 
   if (dataFile !== undefined) problems.push(...dataFileProblems(dataFile));
   if (problems.length > 0) throw usageErrors(problems, "csn-rt serve --help");
 
+  // Before the folder's modules load: a function stuck in a loop must be stoppable.
+  guardLoopsIn(functionsDir);
   let backend;
   try {
     backend = await startBackend({

@@ -14,8 +14,10 @@
  *
  * Known gaps: no file storage, search or vector indexes, components, HTTP
  * actions, or `db.vars.commitTs`; completed scheduled jobs are never
- * garbage-collected; a synchronous infinite loop in a function blocks the
- * process (it cannot be preempted in-process).
+ * garbage-collected. A synchronous loop that never ends is stopped at the
+ * time limit only in code loaded with guardLoopsIn (runtime/loopGuard/;
+ * `csn-rt serve` does it for its functions folder), and only where it loops:
+ * one long call into a library outside that folder cannot be interrupted.
  */
 import path from "node:path";
 import { createClock, type EngineClock } from "./clock.ts";
@@ -148,3 +150,4 @@ export async function createEngine(options: EngineOptions): Promise<EmbeddedEngi
 export type { Engine } from "../contracts.ts";
 export type { EmbeddedEngine } from "./engine.ts";
 export { DataFileError } from "./persistence/DataFileError.ts";
+export { guardLoopsIn } from "./runtime/loopGuard/guardLoops.ts";

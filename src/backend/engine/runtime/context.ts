@@ -9,6 +9,8 @@ import type { UserIdentity } from "../../contracts.ts";
 import type { QueryStream } from "../query/stream.ts";
 import type { Transaction } from "../transactions/transaction.ts";
 import { installDateShim } from "./dateShim.ts";
+import { FunctionTimeoutError } from "./errors.ts";
+import { LOOP_CHECK_GLOBAL } from "./loopGuard/instrumentLoops.ts";
 import type { FunctionKind, Visibility } from "./modules.ts";
 
 /** "Log lines per function: 256"; later lines are dropped (docs.convex.dev limits page). */
@@ -124,11 +126,13 @@ const INSTALLED = Symbol.for("csn-rt.engine.runtimeInstalled");
 
 /**
  * Installs, once per process: `globalThis.Convex`, the function-aware `Date`,
- * and console capture (a function's console output becomes its log lines).
+ * console capture (a function's console output becomes its log lines) and
+ * the time check that loops instrumented by loopGuard/ call.
  */
 export function installRuntime(): void {
   const host = globalThis as unknown as Record<symbol | string, unknown>;
   host.Convex = convexGlobal;
+  host[LOOP_CHECK_GLOBAL] = checkRunningTime;
   if (host[INSTALLED]) return;
   host[INSTALLED] = true;
   installDateShim(() => {
@@ -148,3 +152,25 @@ export function userTimeMs(run: RunState): number {
   return performance.now() - run.startedAt - run.syscallMs;
 }
 
+/** How many loop checks pass before one reads the clock (a read costs ~50 ns; a tight loop turn ~1 ns). */
+const CHECKS_PER_CLOCK_READ = 128;
+let checksSinceClockRead = 0;
+
+/**
+ * Called by instrumented user code on every loop iteration and catch clause
+ * (loopGuard/instrumentLoops.ts): throws once the function running in this
+ * async context is past its time limit. Outside a function (module top
+ * level, a stray timer) it does nothing. The error also becomes the run's
+ * fatal one, so catching it does not save the function. Only every 128th
+ * call looks, so a loop is stopped up to 127 turns late.
+ */
+export function checkRunningTime(): void {
+  if (++checksSinceClockRead < CHECKS_PER_CLOCK_READ) return;
+  checksSinceClockRead = 0;
+  const ctx = executionStorage.getStore();
+  if (ctx === undefined) return;
+  const { run } = ctx;
+  if (userTimeMs(run) <= run.timeoutMs) return;
+  run.fatal ??= new FunctionTimeoutError(run.timeoutMs);
+  throw run.fatal;
+}
