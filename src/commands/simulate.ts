@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError, usageErrors } from "../errors.ts";
 import { ExitCode } from "../exitCodes.ts";
+import { metricNameLines } from "../metrics/metricNames.ts";
 import { parseThresholds, type Threshold } from "../metrics/thresholds.ts";
 import type { Report, Verdict } from "../metrics/report.ts";
 import { validateBaseConfig } from "../scenarios/config.ts";
@@ -38,6 +39,7 @@ export const VERDICT_EXIT: Record<Verdict, ExitCode> = {
 
 type SimulateFlags = {
   list?: boolean;
+  listMetrics?: boolean;
   url?: string;
   adminKey?: string;
   keyFile?: string;
@@ -60,6 +62,7 @@ export function simulateCommand(): Command {
     .description("run a scenario of virtual viewers and measure it against the CSN targets")
     .argument("[scenario]", `one of: ${SCENARIOS.map((s) => s.name).join(", ")}`)
     .option("--list", "list the scenarios and their defaults")
+    .option("--list-metrics", "list the metric names thresholds and reports use")
     .option("--url <url>", "a Convex deployment to test (default: start the embedded backend); also CONVEX_URL")
     .option("--admin-key <key>", "the deployment's admin key, for seeding; also CONVEX_ADMIN_KEY")
     .option("--key-file <path>", `signing key the deployment trusts (with --url; made by csn-rt keys)`, DEFAULT_KEY_FILE)
@@ -85,6 +88,10 @@ function collect(value: string, previous: string[]): string[] {
 async function simulate(ctx: CommandContext, scenarioName: string | undefined, flags: SimulateFlags): Promise<ExitCode> {
   if (flags.list) {
     for (const s of SCENARIOS) ctx.stdout.write(`${s.name.padEnd(14)} ${s.description}\n`);
+    return ExitCode.pass;
+  }
+  if (flags.listMetrics) {
+    for (const line of metricNameLines()) ctx.stdout.write(`${line}\n`);
     return ExitCode.pass;
   }
   const fileConfig = flags.config ? await readConfigFile(resolve(ctx.cwd, flags.config)) : undefined;

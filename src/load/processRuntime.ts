@@ -34,7 +34,8 @@ export async function runProcessSlice(options: ProcessRunOptions): Promise<void>
   const clock = options.clock ?? systemClock;
   const metrics = new MetricsRecorder();
   const health = new HealthSampler();
-  const queue = new TimerQueue(clock);
+  // Every sleeper and arrival wakes through this queue, so its lateness is the generator's.
+  const queue = new TimerQueue(clock, (lateMs) => metrics.record("schedule_lateness_us", Math.round(lateMs * 1000)));
   const clients = new Set<VirtualClient>();
   const gauges: Gauges = { ...NO_GAUGES };
   const minter = await createTokenMinter({ key: assignment.auth.key, issuer: assignment.auth.issuer, audience: assignment.auth.audience });

@@ -14,7 +14,11 @@ export class TimerQueue {
   private seq = 0;
   private closed = false;
 
-  constructor(private readonly clock: LoadClock) {}
+  /** `onLate(ms)`: for each entry the timer ran, how long after its time it woke (not for fireAll). */
+  constructor(
+    private readonly clock: LoadClock,
+    private readonly onLate?: (lateMs: number) => void,
+  ) {}
 
   get size(): number {
     return this.heap.length;
@@ -66,6 +70,7 @@ export class TimerQueue {
     // Entries scheduled while firing for a time already past run in this same pass.
     while (this.heap.length > 0 && this.heap[0].at <= now && !this.closed) {
       const entry = this.pop()!;
+      this.onLate?.(now - entry.at);
       entry.run(entry.at);
     }
     if (!this.closed) this.arm();

@@ -29,6 +29,12 @@ export const LATENCY_METRICS = [
   "clock_advance_us",
   /** verify-cleanup: reading every session's state and every viewer count for one check. */
   "state_check_us",
+  /**
+   * The generator's own share: an intended time → the moment its load
+   * process's timer woke for it. Every latency above that runs from an
+   * intended time includes this much delay the backend did not cause.
+   */
+  "schedule_lateness_us",
 ] as const;
 
 export type LatencyMetric = (typeof LATENCY_METRICS)[number];
@@ -101,6 +107,7 @@ export const METRIC_ALIASES: Readonly<Record<string, MetricName>> = {
   query: "query_duration_us",
   viewer_count_freshness: "viewer_count_freshness_us",
   convergence: "convergence_us",
+  schedule_lateness: "schedule_lateness_us",
   lost: "deliveries_lost",
   duplicated: "deliveries_duplicated",
   out_of_order: "deliveries_out_of_order",
@@ -110,4 +117,13 @@ export const METRIC_ALIASES: Readonly<Record<string, MetricName>> = {
 export function resolveMetricName(name: string): MetricName | undefined {
   if (isLatencyMetric(name) || isCounterMetric(name)) return name;
   return METRIC_ALIASES[name];
+}
+
+/** `csn-rt simulate --list-metrics`: one line per metric, with its kind and the short names it answers to. */
+export function metricNameLines(): string[] {
+  const line = (metric: MetricName, kind: string) => {
+    const aliases = Object.keys(METRIC_ALIASES).filter((alias) => METRIC_ALIASES[alias] === metric);
+    return `${metric.padEnd(28)} ${kind.padEnd(8)}${aliases.length > 0 ? ` also "${aliases.join('", "')}"` : ""}`.trimEnd();
+  };
+  return [...LATENCY_METRICS.map((metric) => line(metric, "latency")), ...COUNTER_METRICS.map((metric) => line(metric, "counter"))];
 }

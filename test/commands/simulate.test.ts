@@ -42,6 +42,8 @@ describe("simulate on the embedded backend", () => {
     // Each viewer arrives once; a rejoin after churn reuses its connection.
     expect(report.metrics.connect_us?.count).toBe(40);
     expect(report.metrics.heartbeat_duration_us?.count).toBeGreaterThan(40);
+    // Every heartbeat was a timer wake-up in the generator, and how late each woke is reported beside it.
+    expect(report.metrics.schedule_lateness_us?.count).toBeGreaterThanOrEqual(report.metrics.heartbeat_duration_us!.count);
     // Probes watch the published count, so these samples exist only if publications ran on the backend's scheduler.
     expect(report.metrics.viewer_count_freshness_us?.count).toBeGreaterThan(0);
     expect(report.thresholds.map((t) => t.expression)).toContain("viewer_count_freshness p99<1500ms");
@@ -91,6 +93,14 @@ describe("simulate refuses bad input with one line and exit 2", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  test("--list-metrics names every metric a threshold can use, with its short names", async () => {
+    const run = await runCli(["simulate", "--list-metrics"], { timeoutMs: 30_000 });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^heartbeat_duration_us +latency +also "heartbeat"$/m);
+    expect(run.stdout).toMatch(/^schedule_lateness_us +latency/m);
+    expect(run.stdout).toMatch(/^deliveries_lost +counter +also "lost"$/m);
   });
 
   test("a wrong admin key for a reachable backend is bad input (exit 2) with a hint", async () => {

@@ -26,6 +26,7 @@ const LATENCY_LABELS: Record<LatencyMetric, string> = {
   convergence_us: "device convergence",
   clock_advance_us: "virtual clock step",
   state_check_us: "session state check",
+  schedule_lateness_us: "generator lateness",
 };
 
 // The headline number of every scenario: shown from the start, even before its first sample.
