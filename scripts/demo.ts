@@ -10,6 +10,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { guardLoopsIn } from "../src/backend/engine/runtime/loopGuard/guardLoops.ts";
 import { generateSigningKey, loadSigningKey } from "../src/load/tokens.ts";
 import type { DemoBackend } from "../web/server/demoServer.ts";
 
@@ -80,6 +81,9 @@ if (values.url !== undefined) {
   signingKey = await generateSigningKey();
 }
 
+// As under `csn-rt serve`: a function stuck in a loop is stopped at its time limit. Before
+// the imports below, which load convex/ modules.
+if (backend.kind === "embedded") guardLoopsIn(fileURLToPath(new URL("../convex", import.meta.url)));
 // Loaded only now: Vite and the backend take seconds to import, a usage error should not wait for them.
 const [{ buildViewerPage }, { startDemo }] = await Promise.all([import("../web/server/buildPage.ts"), import("../web/server/demoServer.ts")]);
 process.stderr.write("demo: building the viewer page (web/ → web/dist)…\n");
