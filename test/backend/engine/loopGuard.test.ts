@@ -10,7 +10,8 @@ import {
   type ExecutionContext,
 } from "../../../src/backend/engine/runtime/context.ts";
 import { FunctionTimeoutError } from "../../../src/backend/engine/runtime/errors.ts";
-import { instrumentLoops, LOOP_CHECK_GLOBAL } from "../../../src/backend/engine/runtime/loopGuard/instrumentLoops.ts";
+import { instrumentLoops } from "../../../src/backend/engine/runtime/loopGuard/instrumentLoops.ts";
+import { LOOP_CHECK_GLOBAL } from "../../../src/backend/engine/runtime/loopGuard/loopCheckGlobal.ts";
 
 /** Runs `source` (a script whose last statement is its result) with a counting check installed. */
 function runCounting(source: string): { result: unknown; checks: number } {

@@ -10,7 +10,7 @@ import type { QueryStream } from "../query/stream.ts";
 import type { Transaction } from "../transactions/transaction.ts";
 import { installDateShim } from "./dateShim.ts";
 import { FunctionTimeoutError } from "./errors.ts";
-import { LOOP_CHECK_GLOBAL } from "./loopGuard/instrumentLoops.ts";
+import { LOOP_CHECK_GLOBAL } from "./loopGuard/loopCheckGlobal.ts";
 import type { FunctionKind, Visibility } from "./modules.ts";
 
 /** "Log lines per function: 256"; later lines are dropped (docs.convex.dev limits page). */

@@ -8,9 +8,7 @@
 // keeps a `try { … } catch {}` inside the loop from swallowing the timeout.
 import { parse, type Node } from "acorn";
 import { simple } from "acorn-walk";
-
-/** The global the engine installs (runtime/context.ts); instrumented code calls it. */
-export const LOOP_CHECK_GLOBAL = "__csnRtLoopCheck";
+import { LOOP_CHECK_GLOBAL } from "./loopCheckGlobal.ts";
 
 /** Module-local and hoisted, so a loop reached through a circular import still finds it. */
 const LOCAL_CHECK = "__csnRtLoopCheck$";
