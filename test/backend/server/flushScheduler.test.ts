@@ -60,6 +60,39 @@ describe("FlushScheduler", () => {
     expect(s.order).toEqual(["both"]);
   });
 
+  it("never flushes a forgotten connection, wherever it was queued", async () => {
+    const s = setup(4);
+    scheduler = s.scheduler;
+    const closedViewer = s.connection("closed viewer");
+    const closedWriter = s.connection("closed writer", true);
+    const closedWaiter = s.connection("closed waiter", true);
+    s.scheduler.markDirty(closedViewer);
+    s.scheduler.markDirty(s.connection("viewer"));
+    s.scheduler.markDirty(closedWriter);
+    s.scheduler.waitForCommit(closedWaiter);
+    for (const connection of [closedViewer, closedWriter, closedWaiter]) s.scheduler.forget(connection);
+    s.scheduler.commitProcessed();
+    await until(() => s.order.length === 1);
+    await settle(2);
+    expect(s.order).toEqual(["viewer"]);
+  });
+
+  it("flushes a connection again after it moved between the queues and was flushed", async () => {
+    const s = setup(100);
+    scheduler = s.scheduler;
+    const moving = s.connection("moving");
+    s.scheduler.markDirty(moving);
+    moving.urgent = true;
+    s.scheduler.markDirty(moving);
+    await until(() => s.order.length === 1);
+    moving.urgent = false;
+    s.scheduler.markDirty(moving);
+    s.scheduler.markDirty(s.connection("other"));
+    await until(() => s.order.length === 3);
+    await settle(2);
+    expect(s.order).toEqual(["moving", "moving", "other"]);
+  });
+
   it("wakes connections waiting for a commit when one is processed, and none after stop", async () => {
     const s = setup(4);
     scheduler = s.scheduler;
