@@ -4,9 +4,10 @@
 //              a shard is incremented on join and decremented on
 //              leave/cleanup by the same session and never goes negative.
 //   published  what viewers' screens subscribe to: the exact count copied
-//              into one row per game, at most once per PUBLISH_INTERVAL_MS.
-//              The first change after a quiet interval is published at once;
-//              the rest of a burst waits for the interval and goes out as one.
+//              into one row per game on the game's beat: at most once per
+//              PUBLISH_INTERVAL_MS, at a moment of the interval fixed by the
+//              game's id. Every change waits for the next beat, and all the
+//              changes of a beat go out as one.
 import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
@@ -15,14 +16,18 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 // while a count still reads only 16 tiny documents.
 export const VIEWER_COUNT_SHARDS = 16;
 
-/** FNV-1a of the session id: stable, cheap, and spreads UUIDs evenly. */
-export function shardOf(sessionId: string): number {
+/** FNV-1a: stable, cheap, and spreads UUIDs and document ids evenly. */
+function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < sessionId.length; i++) {
-    hash ^= sessionId.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return (hash >>> 0) % VIEWER_COUNT_SHARDS;
+  return hash >>> 0;
+}
+
+export function shardOf(sessionId: string): number {
+  return fnv1a(sessionId) % VIEWER_COUNT_SHARDS;
 }
 
 export async function readViewerCount(ctx: QueryCtx, gameId: Id<"games">): Promise<number> {
@@ -37,6 +42,24 @@ export async function readViewerCount(ctx: QueryCtx, gameId: Id<"games">): Promi
 // each would send every one of its viewers dozens of messages a second. One
 // second is as live as a viewer count on screen needs to be.
 export const PUBLISH_INTERVAL_MS = 1_000;
+
+/**
+ * The game's beat: the ms within each interval at which it publishes. Were
+ * every publication simply due an interval after the previous one, games
+ * that kick off together would publish together for the rest of the match,
+ * and every game's fan-out would reach the server in the same few
+ * milliseconds of each second (10 games of 1,000 viewers: 10,000 messages in
+ * one burst, every second). Beats fixed by the id spread them over the second.
+ */
+export function publicationBeat(gameId: string): number {
+  return fnv1a(gameId) % PUBLISH_INTERVAL_MS;
+}
+
+/** The first of the game's beats at or after `time`. */
+export function nextBeat(gameId: string, time: number): number {
+  const wait = (publicationBeat(gameId) - (time % PUBLISH_INTERVAL_MS) + PUBLISH_INTERVAL_MS) % PUBLISH_INTERVAL_MS;
+  return time + wait;
+}
 
 // A publication this late never ran (a backend restored without its
 // schedule): the next change schedules a new one rather than waiting forever.
@@ -65,15 +88,16 @@ async function findPublished(ctx: QueryCtx, gameId: Id<"games">): Promise<Doc<"v
 }
 
 /**
- * At most one publication per game is pending: the first change after a
- * quiet interval schedules one now, a change inside the interval schedules
- * one for the interval's end, and every later change finds it pending.
+ * At most one publication per game is pending: the first change schedules
+ * one for the game's next beat after its last publication, and every later
+ * change finds it pending.
  */
 async function schedulePublication(ctx: MutationCtx, gameId: Id<"games">) {
   const published = await findPublished(ctx, gameId);
   const now = Date.now();
   if (published?.next_publish_at !== undefined && now < published.next_publish_at + OVERDUE_MS) return;
-  const publishAt = published === null ? now : Math.max(now, published.published_at + PUBLISH_INTERVAL_MS);
+  // Strictly after the last publication, which ran on (or just after) a beat: one publication per beat.
+  const publishAt = nextBeat(gameId, Math.max(now, (published?.published_at ?? 0) + 1));
   await ctx.scheduler.runAt(publishAt, internal.liveSessions.publishViewerCount, { gameId });
   if (published === null) {
     // A game seeded before published counts existed: start from its exact count.

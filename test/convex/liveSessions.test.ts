@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { CLEANUP_BATCH_SIZE, HEARTBEAT_INTERVAL_MS, STALE_AFTER_MS } from "../../convex/liveSessions";
-import { PUBLISH_INTERVAL_MS } from "../../convex/lib/viewerCounts";
+import { PUBLISH_INTERVAL_MS, nextBeat, publicationBeat } from "../../convex/lib/viewerCounts";
 import { allRows, asUser, expectRefusal, newDeployment, useFakeClock, seedGame, type Deployment } from "./harness";
 
 useFakeClock();
@@ -20,6 +20,9 @@ async function pendingPublications() {
   const scheduled = await t.run((ctx) => ctx.db.system.query("_scheduled_functions").collect());
   return scheduled.filter((f) => f.name.includes("publishViewerCount") && f.state.kind === "pending").length;
 }
+
+/** Milliseconds from now to the game's next publication beat (0 when now is one). */
+const untilBeat = (gameId: Id<"games">) => nextBeat(gameId, Date.now()) - Date.now();
 
 /** Lets fake time pass and runs the publications that fell due. */
 async function passTime(ms: number) {
@@ -218,34 +221,53 @@ describe("heartbeats and stale-session cleanup", () => {
 });
 
 describe("the published viewer count viewers watch", () => {
-  test("the first change after a quiet interval is published at once", async () => {
+  test("a change is published on the game's next beat, not before", async () => {
     const gameId = await seedGame(t);
     expect(await liveCount(gameId)).toBe(0);
+    // Just past one of the game's beats: the change waits almost a whole interval.
+    await passTime(untilBeat(gameId) + 1);
     await join(gameId);
     // Scheduled, not yet run: the exact count has it, the published one not yet.
     expect(await viewerCount(gameId)).toBe(1);
+    await passTime(PUBLISH_INTERVAL_MS - 2);
     expect(await liveCount(gameId)).toBe(0);
-    await passTime(0);
+    await passTime(1);
     expect(await liveCount(gameId)).toBe(1);
+    expect(Date.now() % PUBLISH_INTERVAL_MS).toBe(publicationBeat(gameId));
   });
 
-  test("a burst inside the interval is published once, at the interval's end", async () => {
+  test("a burst goes out as one publication, and the next change waits for the next beat", async () => {
     const gameId = await seedGame(t);
+    await passTime(untilBeat(gameId) + 1);
     await join(gameId);
-    await passTime(0);
     await passTime(100);
     for (let i = 0; i < 5; i++) await join(gameId);
     expect(await pendingPublications()).toBe(1);
-    await passTime(PUBLISH_INTERVAL_MS - 200);
-    expect(await liveCount(gameId)).toBe(1);
-    await passTime(100);
+    await passTime(PUBLISH_INTERVAL_MS - 102);
+    expect(await liveCount(gameId)).toBe(0);
+    await passTime(1);
     expect(await liveCount(gameId)).toBe(6);
     expect(await pendingPublications()).toBe(0);
-    // Quiet for an interval again: the next change goes out at once.
-    await passTime(PUBLISH_INTERVAL_MS);
+    // A change right after a publication: one publication per beat, so a whole interval.
     await join(gameId);
-    await passTime(0);
+    await passTime(PUBLISH_INTERVAL_MS - 1);
+    expect(await liveCount(gameId)).toBe(6);
+    await passTime(1);
     expect(await liveCount(gameId)).toBe(7);
+  });
+
+  test("games that kick off together publish on beats spread over the interval", async () => {
+    const games = [];
+    for (let i = 0; i < 10; i++) games.push(await seedGame(t));
+    for (const gameId of games) await join(gameId);
+    const due = (await t.run((ctx) => ctx.db.system.query("_scheduled_functions").collect())).filter((f) => f.name.includes("publishViewerCount"));
+    expect(due.map((f) => f.scheduledTime % PUBLISH_INTERVAL_MS).sort()).toEqual(games.map(publicationBeat).sort());
+    await passTime(PUBLISH_INTERVAL_MS);
+    for (const gameId of games) expect(await liveCount(gameId)).toBe(1);
+    // The beats themselves: 1,000 ids of the shape Convex gives, each tenth of the interval gets its share.
+    const tenths = new Array<number>(10).fill(0);
+    for (let i = 0; i < 1_000; i++) tenths[Math.floor(publicationBeat(`k57${(i * 7919).toString(36).padStart(8, "0")}h2x0vq8m9a1`) / (PUBLISH_INTERVAL_MS / 10))] += 1;
+    for (const count of tenths) expect(count).toBeGreaterThan(50);
   });
 
   test("leaves and stale-session cleanup are published too", async () => {
@@ -259,7 +281,7 @@ describe("the published viewer count viewers watch", () => {
     expect(await liveCount(gameId)).toBe(1);
     vi.advanceTimersByTime(STALE_AFTER_MS + 1);
     await t.mutation(internal.liveSessions.cleanupStaleSessions, {});
-    await passTime(0);
+    await passTime(PUBLISH_INTERVAL_MS);
     expect(await liveCount(gameId)).toBe(0);
   });
 
@@ -276,13 +298,13 @@ describe("the published viewer count viewers watch", () => {
   test("a game without a published row shows its exact count and gets a row with its next change", async () => {
     const gameId = await seedGame(t);
     await join(gameId);
-    await passTime(0);
+    await passTime(PUBLISH_INTERVAL_MS);
     await t.run(async (ctx) => {
       for (const row of await ctx.db.query("viewer_counts").collect()) await ctx.db.delete(row._id);
     });
     expect(await liveCount(gameId)).toBe(1);
     await join(gameId);
-    await passTime(0);
+    await passTime(PUBLISH_INTERVAL_MS);
     expect(await liveCount(gameId)).toBe(2);
     expect(await allRows(t, "viewer_counts")).toHaveLength(1);
   });
@@ -298,7 +320,7 @@ describe("the published viewer count viewers watch", () => {
     expect(await pendingPublications()).toBe(0);
     await passTime(60_000);
     await join(gameId);
-    await passTime(0);
+    await passTime(PUBLISH_INTERVAL_MS);
     expect(await liveCount(gameId)).toBe(2);
   });
 
