@@ -1,11 +1,17 @@
 // Forks the load processes and relays their messages. Each process runs
 // src/load/worker.ts under tsx, so no build step is needed.
 import { fork, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { FromWorker, ToWorker, WorkerAssignment } from "./workerMessages.ts";
 
 const WORKER_ENTRY = fileURLToPath(new URL("./worker.ts", import.meta.url));
+// tsx as this package resolves it: a bare `--import tsx` is resolved from the
+// current directory, so simulate failed when run from any other folder.
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+// What a load process printed last, for the error when it dies while starting.
+const STARTUP_LINES_KEPT = 5;
 // Loading tsx and the scenario modules takes a second or two on a busy machine.
 const READY_TIMEOUT_MS = 30_000;
 // A process told to stop gets this long to close its sockets before it is killed.
@@ -46,8 +52,9 @@ export class WorkerPool {
     const children = Array.from({ length: count }, () =>
       // Output is piped, not inherited: anything a load process prints must
       // reach the log, not land in the middle of the dashboard.
-      fork(WORKER_ENTRY, [], { execArgv: ["--import", "tsx", "--max-semi-space-size=32"], stdio: ["ignore", "pipe", "pipe", "ipc"] }),
+      fork(WORKER_ENTRY, [], { execArgv: ["--import", TSX_LOADER, "--max-semi-space-size=32"], stdio: ["ignore", "pipe", "pipe", "ipc"] }),
     );
+    const lastLines = children.map((): string[] => []);
     const ready = children.map(
       (child, i) =>
         new Promise<void>((resolve, reject) => {
@@ -58,13 +65,19 @@ export class WorkerPool {
           });
           child.once("exit", (code) => {
             clearTimeout(timer);
-            reject(new Error(`load process ${i} exited with code ${code} before starting`));
+            const said = lastLines[i].length > 0 ? `; it printed:\n${lastLines[i].join("\n")}` : "";
+            reject(new Error(`load process ${i} exited with code ${code} before starting${said}`));
           });
         }),
     );
     children.forEach((child, i) => {
       for (const stream of [child.stdout, child.stderr]) {
-        if (stream) createInterface({ input: stream }).on("line", (line) => onMessage(i, { type: "log", message: `load process ${i}: ${line}` }));
+        if (!stream) continue;
+        createInterface({ input: stream }).on("line", (line) => {
+          lastLines[i].push(line);
+          if (lastLines[i].length > STARTUP_LINES_KEPT) lastLines[i].shift();
+          onMessage(i, { type: "log", message: `load process ${i}: ${line}` });
+        });
       }
     });
     const pool = new WorkerPool(children, onMessage, onExit);

@@ -36,6 +36,15 @@ describe("simulate on the embedded backend", () => {
     expect(stdout).toContain(`verdict: ${report.verdict.toUpperCase()}`);
   });
 
+  test("runs from any directory, its relative report path taken from there", async () => {
+    // The load processes once loaded tsx from the current directory and died at start anywhere but the repo.
+    const elsewhere = mkdtempSync(join(tmpdir(), "csn-rt-elsewhere-"));
+    const run = await runCli(["simulate", "viewers", ...TINY, "--viewers", "4", "--games", "1", "--report", "run.json"], { cwd: elsewhere, timeoutMs: 90_000 });
+    expect(run.stderr).not.toContain("exited with code");
+    const parsed = parseReport(JSON.parse(readFileSync(join(elsewhere, "run.json"), "utf8")));
+    expect(parsed.ok && parsed.report.status).toBe("complete");
+  });
+
   test("viewers: joins, heartbeats and viewer-count freshness are measured", async () => {
     const { report } = await simulate("viewers", ["--viewers", "40", "--games", "2", "--heartbeat-interval", "1s", "--heartbeat-jitter", "100ms", "--churn", "0.2", "--vanish", "0.1"]);
     expect(report.metrics.join_duration_us?.count).toBeGreaterThanOrEqual(40);

@@ -8,9 +8,10 @@ export const CLI = fileURLToPath(new URL("../../bin/csn-rt", import.meta.url));
 
 export type CliRun = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; timedOut: boolean };
 
-export function runCli(args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliRun> {
+export function runCli(args: string[], options: { timeoutMs?: number; env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd,
       env: { ...process.env, CI: "true", ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
