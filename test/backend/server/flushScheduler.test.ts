@@ -5,11 +5,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FlushScheduler, type Flushable } from "../../../src/backend/server/flushScheduler.ts";
 import { settle, until } from "./scriptedSocket.ts";
 
+let stopAfterTest: FlushScheduler | undefined;
+afterEach(() => stopAfterTest?.stop());
+
 /** Every flush takes 1 ms on this clock. */
 function setup(sliceMs: number) {
   let now = 0;
   const order: string[] = [];
   const scheduler = new FlushScheduler(sliceMs, () => now);
+  stopAfterTest = scheduler;
   const connection = (name: string, urgent = false): Flushable & { urgent: boolean } => ({
     urgent,
     flush() {
@@ -17,16 +21,18 @@ function setup(sliceMs: number) {
       order.push(name);
     },
   });
-  return { scheduler, order, connection };
+  /** The flush order once `count` flushes happened and a couple more turns brought no more. */
+  const settledOrder = async (count: number) => {
+    await until(() => order.length >= count);
+    await settle(2);
+    return order;
+  };
+  return { scheduler, order, connection, settledOrder };
 }
-
-let scheduler: FlushScheduler | undefined;
-afterEach(() => scheduler?.stop());
 
 describe("FlushScheduler", () => {
   it("flushes fan-out first and waiting writers right after, in the same turn", async () => {
     const s = setup(4);
-    scheduler = s.scheduler;
     const writer = s.connection("writer", true);
     s.scheduler.markDirty(writer);
     s.scheduler.markDirty(s.connection("viewer"));
@@ -36,7 +42,6 @@ describe("FlushScheduler", () => {
 
   it("spreads a large fan-out over several turns and lets a writer in between slices", async () => {
     const s = setup(4);
-    scheduler = s.scheduler;
     for (let i = 0; i < 200; i++) s.scheduler.markDirty(s.connection(`v${i}`));
     await until(() => s.order.length > 0);
     const firstSlice = s.order.length;
@@ -50,19 +55,15 @@ describe("FlushScheduler", () => {
 
   it("flushes a connection once per turn when it is both fan-out and urgent", async () => {
     const s = setup(4);
-    scheduler = s.scheduler;
     const both = s.connection("both");
     s.scheduler.markDirty(both);
     both.urgent = true;
     s.scheduler.markDirty(both);
-    await until(() => s.order.length >= 1);
-    await settle(2);
-    expect(s.order).toEqual(["both"]);
+    expect(await s.settledOrder(1)).toEqual(["both"]);
   });
 
   it("never flushes a forgotten connection, wherever it was queued", async () => {
     const s = setup(4);
-    scheduler = s.scheduler;
     const closedViewer = s.connection("closed viewer");
     const closedWriter = s.connection("closed writer", true);
     const closedWaiter = s.connection("closed waiter", true);
@@ -72,14 +73,11 @@ describe("FlushScheduler", () => {
     s.scheduler.waitForCommit(closedWaiter);
     for (const connection of [closedViewer, closedWriter, closedWaiter]) s.scheduler.forget(connection);
     s.scheduler.commitProcessed();
-    await until(() => s.order.length === 1);
-    await settle(2);
-    expect(s.order).toEqual(["viewer"]);
+    expect(await s.settledOrder(1)).toEqual(["viewer"]);
   });
 
   it("flushes a connection again after it moved between the queues and was flushed", async () => {
     const s = setup(100);
-    scheduler = s.scheduler;
     const moving = s.connection("moving");
     s.scheduler.markDirty(moving);
     moving.urgent = true;
@@ -88,14 +86,11 @@ describe("FlushScheduler", () => {
     moving.urgent = false;
     s.scheduler.markDirty(moving);
     s.scheduler.markDirty(s.connection("other"));
-    await until(() => s.order.length === 3);
-    await settle(2);
-    expect(s.order).toEqual(["moving", "moving", "other"]);
+    expect(await s.settledOrder(3)).toEqual(["moving", "moving", "other"]);
   });
 
   it("wakes connections waiting for a commit when one is processed, and none after stop", async () => {
     const s = setup(4);
-    scheduler = s.scheduler;
     s.scheduler.waitForCommit(s.connection("waiting", true));
     await settle(1);
     expect(s.order).toEqual([]);
