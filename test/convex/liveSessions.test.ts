@@ -15,10 +15,15 @@ const viewerCount = (gameId: Id<"games">) => t.query(api.liveSessions.getViewerC
 const liveCount = (gameId: Id<"games">) => t.query(api.liveSessions.getLiveViewerCount, { gameId });
 const join = (gameId: Id<"games">) => t.mutation(api.liveSessions.joinStream, { gameId, deviceType: "web" });
 
+/** Every publication the scheduler holds, run or not. */
+async function scheduledPublications() {
+  const scheduled = await t.run((ctx) => ctx.db.system.query("_scheduled_functions").collect());
+  return scheduled.filter((f) => f.name.includes("publishViewerCount"));
+}
+
 /** Publications still waiting to run. */
 async function pendingPublications() {
-  const scheduled = await t.run((ctx) => ctx.db.system.query("_scheduled_functions").collect());
-  return scheduled.filter((f) => f.name.includes("publishViewerCount") && f.state.kind === "pending").length;
+  return (await scheduledPublications()).filter((f) => f.state.kind === "pending").length;
 }
 
 /** Milliseconds from now to the game's next publication beat (0 when now is one). */
@@ -260,7 +265,7 @@ describe("the published viewer count viewers watch", () => {
     const games = [];
     for (let i = 0; i < 10; i++) games.push(await seedGame(t));
     for (const gameId of games) await join(gameId);
-    const due = (await t.run((ctx) => ctx.db.system.query("_scheduled_functions").collect())).filter((f) => f.name.includes("publishViewerCount"));
+    const due = await scheduledPublications();
     expect(due.map((f) => f.scheduledTime % PUBLISH_INTERVAL_MS).sort()).toEqual(games.map(publicationBeat).sort());
     await passTime(PUBLISH_INTERVAL_MS);
     for (const gameId of games) expect(await liveCount(gameId)).toBe(1);

@@ -3,11 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { systemClock } from "../../src/load/clock.ts";
 import { TimerQueue } from "../../src/load/timerQueue.ts";
-
-function blockEventLoop(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until);
-}
+import { blockEventLoop } from "../support/blockEventLoop.ts";
 
 describe("TimerQueue lateness", () => {
   it("reports, for each entry it runs, how long after its time it woke", async () => {

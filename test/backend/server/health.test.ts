@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { HealthMonitor } from "../../../src/backend/server/healthMonitor.ts";
 import { BackendHealthResponseSchema } from "../../../src/protocol/http/index.ts";
+import { blockEventLoop } from "../../support/blockEventLoop.ts";
 import { ADMIN_KEY } from "./fakeEngine.ts";
 import { startBackend, type Backend } from "./harness.ts";
 
@@ -16,17 +17,12 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function blockFor(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until);
-}
-
 describe("the health monitor", () => {
   it("sees a stalled event loop and the CPU it burned, in the interval it happened", async () => {
     monitor = new HealthMonitor({ connections: () => 7, intervalMs: 300 });
     await sleep(350);
     const quietUntil = Date.now();
-    blockFor(150);
+    blockEventLoop(150);
     await sleep(700);
     const after = monitor.since(quietUntil);
     expect(after.length).toBeGreaterThanOrEqual(1);
