@@ -21,7 +21,7 @@ import type { Doc, Id } from "./_generated/dataModel";
 import { internalMutation, internalQuery, query, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { viewerMutation } from "./lib/auth";
 import { csnError, forbidden, invalidArgument, notFound } from "./lib/errors";
-import { addViewers, publishExactCount, readPublishedViewerCount, readViewerCount, shardOf } from "./lib/viewerCounts";
+import { addViewers, publishExactCount, readPublication, readPublishedViewerCount, readViewerCount, shardOf, vCountChange, vPublication } from "./lib/viewerCounts";
 import { requireIntegerInRange, requireLabel, requireUuid } from "./lib/validators";
 
 /** Clients heartbeat this often (CSN spec); clients add jitter. */
@@ -41,6 +41,12 @@ export const CLEANUP_INTERVAL_MS = 60_000;
 export const CLEANUP_BATCH_SIZE = 500;
 
 type Viewer = Doc<"users"> | null;
+
+async function requireGame(ctx: QueryCtx, gameId: Id<"games">) {
+  const game = await ctx.db.get(gameId);
+  if (game === null) throw notFound(`game ${gameId} does not exist`);
+  return game;
+}
 
 async function findSession(ctx: MutationCtx, sessionId: string) {
   return await ctx.db
@@ -70,12 +76,13 @@ export const joinStream = viewerMutation({
     quality: v.optional(v.string()),
     sessionId: v.optional(v.string()),
   },
-  returns: v.object({ sessionId: v.string() }),
+  // countChange: the change this join made to the exact count (null when the
+  // session was already active and counted); see getViewerCountPublication.
+  returns: v.object({ sessionId: v.string(), countChange: v.union(vCountChange, v.null()) }),
   handler: async (ctx, args) => {
     requireLabel("deviceType", args.deviceType);
     if (args.quality !== undefined) requireLabel("quality", args.quality);
-    const game = await ctx.db.get(args.gameId);
-    if (game === null) throw notFound(`game ${args.gameId} does not exist`);
+    const game = await requireGame(ctx, args.gameId);
     if (game.status === "ended") throw invalidArgument(`game ${args.gameId} has ended`);
     const now = Date.now();
 
@@ -94,8 +101,8 @@ export const joinStream = viewerMutation({
           device_type: args.deviceType,
           quality: args.quality,
         });
-        if (!existing.active) await addViewers(ctx, args.gameId, shardOf(sessionId), +1);
-        return { sessionId };
+        const countChange = existing.active ? null : await addViewers(ctx, args.gameId, shardOf(sessionId), +1);
+        return { sessionId, countChange };
       }
     }
 
@@ -110,8 +117,7 @@ export const joinStream = viewerMutation({
       device_type: args.deviceType,
       quality: args.quality,
     });
-    await addViewers(ctx, args.gameId, shardOf(sessionId), +1);
-    return { sessionId };
+    return { sessionId, countChange: await addViewers(ctx, args.gameId, shardOf(sessionId), +1) };
   },
 });
 
@@ -133,14 +139,14 @@ export const heartbeat = viewerMutation({
 
 export const leaveStream = viewerMutation({
   args: { sessionId: v.string() },
-  returns: v.null(),
+  // The change this leave made to the exact count, as joinStream's countChange.
+  returns: v.object({ countChange: v.union(vCountChange, v.null()) }),
   handler: async (ctx, args) => {
     const session = await requireOwnSession(ctx, args.sessionId, ctx.user);
     // Leaving twice (a retried tab-close beacon) is harmless.
-    if (!session.active) return null;
+    if (!session.active) return { countChange: null };
     await ctx.db.patch(session._id, { active: false });
-    await addViewers(ctx, session.game_id, shardOf(session.session_id), -1);
-    return null;
+    return { countChange: await addViewers(ctx, session.game_id, shardOf(session.session_id), -1) };
   },
 });
 
@@ -150,7 +156,7 @@ function viewerCountQuery(read: (ctx: QueryCtx, gameId: Id<"games">) => Promise<
     args: { gameId: v.id("games") },
     returns: v.number(),
     handler: async (ctx, args) => {
-      if ((await ctx.db.get(args.gameId)) === null) throw notFound(`game ${args.gameId} does not exist`);
+      await requireGame(ctx, args.gameId);
       return await read(ctx, args.gameId);
     },
   });
@@ -161,6 +167,22 @@ export const getViewerCount = viewerCountQuery(readViewerCount);
 
 /** The count a viewer's screen subscribes to: at most about a second behind the exact one, and it changes at most once a second. */
 export const getLiveViewerCount = viewerCountQuery(readPublishedViewerCount);
+
+/**
+ * The published count with the shard versions it includes, for a client that
+ * wants to know when its own join or leave is on viewers' screens (the
+ * `viewers` scenario's freshness probes): the change {shard, version} a
+ * mutation returned is in once covers[shard] >= version. Unlike the count,
+ * this changes with every publication, even one that leaves the number as it was.
+ */
+export const getViewerCountPublication = query({
+  args: { gameId: v.id("games") },
+  returns: vPublication,
+  handler: async (ctx, args) => {
+    await requireGame(ctx, args.gameId);
+    return await readPublication(ctx, args.gameId);
+  },
+});
 
 /** Scheduled by joins, leaves and cleanup (lib/viewerCounts.ts): copies the exact count to the published one. */
 export const publishViewerCount = internalMutation({

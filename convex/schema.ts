@@ -95,6 +95,10 @@ export default defineSchema({
     game_id: v.id("games"),
     shard: v.number(),
     count: v.number(),
+    // How many changes this shard has had (absent: none yet). A join or leave
+    // returns the version it made, and a publication records the versions it
+    // read, so a client can tell when the count on screen includes its change.
+    version: v.optional(v.number()),
   })
     // getViewerCount: all shards of one game; join/leave: one shard.
     .index("by_game_shard", ["game_id", "shard"]),
@@ -103,13 +107,17 @@ export default defineSchema({
   // shards, published at most once a second (lib/viewerCounts.ts). Sent as
   // every change happens, a kick-off rush of 20 joins a second into a
   // 1,000-viewer game is 20,000 messages a second to that game's viewers;
-  // published, it is at most 1,000. A burst's first change is published at
-  // once, the rest at the end of the second, together.
+  // published, it is at most 1,000. All the changes of a second go out
+  // together, on the game's beat.
   viewer_counts: defineTable({
     game_id: v.id("games"),
     count: v.number(),
     // Server time of the last publication (0: never published).
     published_at: v.number(),
+    // The shard versions that publication read, indexed by shard number:
+    // every change up to covers[shard] of each shard is in `count`. Absent
+    // until the first publication.
+    covers: v.optional(v.array(v.number())),
     // When the scheduled publication runs; absent when none is pending, so
     // a burst of joins schedules one publication, not one each.
     next_publish_at: v.optional(v.number()),

@@ -8,6 +8,11 @@
 //              PUBLISH_INTERVAL_MS, at a moment of the interval fixed by the
 //              game's id. Every change waits for the next beat, and all the
 //              changes of a beat go out as one.
+// Each shard counts its changes (its version). A join or leave returns the
+// version it made and a publication records the versions it read, so whoever
+// made a change can tell which publication first shows it: a count alone
+// cannot say (a join and a leave in one second publish the same number).
+import { v, type Infer } from "convex/values";
 import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
@@ -30,13 +35,20 @@ export function shardOf(sessionId: string): number {
   return fnv1a(sessionId) % VIEWER_COUNT_SHARDS;
 }
 
-export async function readViewerCount(ctx: QueryCtx, gameId: Id<"games">): Promise<number> {
-  const shards = await ctx.db
+async function readShards(ctx: QueryCtx, gameId: Id<"games">): Promise<Doc<"viewer_count_shards">[]> {
+  return await ctx.db
     .query("viewer_count_shards")
     .withIndex("by_game_shard", (q) => q.eq("game_id", gameId))
     .collect();
-  return shards.reduce((sum, s) => sum + s.count, 0);
 }
+
+export async function readViewerCount(ctx: QueryCtx, gameId: Id<"games">): Promise<number> {
+  return (await readShards(ctx, gameId)).reduce((sum, s) => sum + s.count, 0);
+}
+
+/** One change of the exact count: the shard it changed and that shard's version after it. */
+export const vCountChange = v.object({ shard: v.number(), version: v.number() });
+export type CountChange = Infer<typeof vCountChange>;
 
 // A 1,000-viewer game at kick-off sees dozens of joins a second; publishing
 // each would send every one of its viewers dozens of messages a second. One
@@ -65,19 +77,20 @@ export function nextBeat(gameId: string, time: number): number {
 // schedule): the next change schedules a new one rather than waiting forever.
 const OVERDUE_MS = 30_000;
 
-/** Adds `delta` viewers to the exact count and makes sure a publication of it is on its way. */
-export async function addViewers(ctx: MutationCtx, gameId: Id<"games">, shard: number, delta: number) {
-  if (delta === 0) return;
+/** Adds `delta` (not 0) viewers to the exact count and makes sure a publication of it is on its way. */
+export async function addViewers(ctx: MutationCtx, gameId: Id<"games">, shard: number, delta: number): Promise<CountChange> {
   const row = await ctx.db
     .query("viewer_count_shards")
     .withIndex("by_game_shard", (q) => q.eq("game_id", gameId).eq("shard", shard))
     .unique();
+  const version = (row?.version ?? 0) + 1;
   if (row === null) {
-    await ctx.db.insert("viewer_count_shards", { game_id: gameId, shard, count: delta });
+    await ctx.db.insert("viewer_count_shards", { game_id: gameId, shard, count: delta, version });
   } else {
-    await ctx.db.patch(row._id, { count: row.count + delta });
+    await ctx.db.patch(row._id, { count: row.count + delta, version });
   }
   await schedulePublication(ctx, gameId);
+  return { shard, version };
 }
 
 async function findPublished(ctx: QueryCtx, gameId: Id<"games">): Promise<Doc<"viewer_counts"> | null> {
@@ -107,11 +120,14 @@ async function schedulePublication(ctx: MutationCtx, gameId: Id<"games">) {
   }
 }
 
-/** The scheduled publication: copies the exact count into the published row and ends the pending state. */
+/** The scheduled publication: copies the exact count, and the versions it read, into the published row and ends the pending state. */
 export async function publishExactCount(ctx: MutationCtx, gameId: Id<"games">) {
   const published = await findPublished(ctx, gameId);
-  const count = await readViewerCount(ctx, gameId);
-  const row = { count, published_at: Date.now(), next_publish_at: undefined };
+  const shards = await readShards(ctx, gameId);
+  const covers = new Array<number>(VIEWER_COUNT_SHARDS).fill(0);
+  for (const s of shards) covers[s.shard] = s.version ?? 0;
+  const count = shards.reduce((sum, s) => sum + s.count, 0);
+  const row = { count, covers, published_at: Date.now(), next_publish_at: undefined };
   if (published === null) await ctx.db.insert("viewer_counts", { game_id: gameId, ...row });
   else await ctx.db.patch(published._id, row);
 }
@@ -121,6 +137,21 @@ export async function readPublishedViewerCount(ctx: QueryCtx, gameId: Id<"games"
   const published = await findPublished(ctx, gameId);
   // Games from before published counts have no row until their first join or leave.
   return published === null ? await readViewerCount(ctx, gameId) : published.count;
+}
+
+export const vPublication = v.object({ count: v.number(), publishedAt: v.number(), covers: v.array(v.number()) });
+export type Publication = Infer<typeof vPublication>;
+
+/**
+ * The published count with the shard versions it includes: a change
+ * {shard, version} is on screen once covers[shard] >= version. A game not
+ * yet published covers nothing (every shard at 0).
+ */
+export async function readPublication(ctx: QueryCtx, gameId: Id<"games">): Promise<Publication> {
+  const published = await findPublished(ctx, gameId);
+  const none = new Array<number>(VIEWER_COUNT_SHARDS).fill(0);
+  if (published === null) return { count: await readViewerCount(ctx, gameId), publishedAt: 0, covers: none };
+  return { count: published.count, publishedAt: published.published_at, covers: published.covers ?? none };
 }
 
 /** Creates every shard and the published row of a new game up front, so the first joins don't race to create them. */

@@ -19,8 +19,6 @@ export type SubscribeMode = "value" | "scan";
 export type QueryUpdate = {
   /** When this process received it, epoch µs. */
   receivedAtUs: number;
-  /** The server timestamp the result is valid at (lean client only). */
-  ts?: bigint;
   /** mode "value": the result. */
   value?: JSONValue;
   /** mode "scan": text that contains the result (the whole frame for the lean client), decoded on demand. */
@@ -29,7 +27,7 @@ export type QueryUpdate = {
   error?: { message: string; data?: JSONValue };
 };
 
-export type MutationOutcome = { value: JSONValue; ts?: bigint };
+export type MutationOutcome = { value: JSONValue };
 
 export interface VirtualClient {
   readonly kind: ClientKind;
@@ -42,7 +40,7 @@ export interface VirtualClient {
   subscribe(udfPath: string, args: Record<string, JSONValue>, mode: SubscribeMode, onUpdate: (update: QueryUpdate) => void): () => void;
   /**
    * Resolves once the mutation's effects are visible to this client, with its
-   * result and (lean client) its commit timestamp; rejects with MutationError.
+   * result; rejects with MutationError.
    */
   mutation(udfPath: string, args: Record<string, JSONValue>): Promise<MutationOutcome>;
   /** Times the connection was re-established after a drop. */

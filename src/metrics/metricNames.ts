@@ -21,7 +21,7 @@ export const LATENCY_METRICS = [
   "connect_us",
   /** Subscribing → the first result of a query (viewer count, chat page, Continue Watching). */
   "query_duration_us",
-  /** A join/leave acknowledged → the viewer-count subscription reflects it. */
+  /** A join's or leave's intended time → a probe receives the first published viewer count that includes it. */
   "viewer_count_freshness_us",
   /** A user's newest progress write → every one of their devices shows it. */
   "convergence_us",

@@ -4,7 +4,7 @@
 // Measures heartbeat latency from its intended time, join latency, and how
 // quickly a join or leave reaches viewers watching the count.
 import { randomUUID } from "node:crypto";
-import { FreshnessProbe, FreshnessTracker } from "../load/freshness.ts";
+import { FreshnessTracker, type CountChange, type FreshnessProbe } from "../load/freshness.ts";
 import type { VirtualClient } from "../load/virtualClient.ts";
 import type { Scenario, ScenarioRuntime } from "./scenario.ts";
 import { arrived, partitionOf, rampArrivalMs, seedGames, seedUsers } from "./common.ts";
@@ -14,7 +14,9 @@ export type ViewersSeed = { gameIds: string[] };
 const viewerSubject = (index: number) => `sim-viewer-${index}`;
 
 // Probes for viewer-count freshness per load process: enough samples per
-// change, without timing every one of thousands of subscribers.
+// change, without timing every one of thousands of subscribers. A probe
+// watches the publication behind the count (getViewerCountPublication, which
+// says which changes it includes) instead of the bare number.
 const FRESHNESS_PROBES = 25;
 
 type Plan = {
@@ -69,11 +71,13 @@ export const viewers: Scenario<ViewersSeed> = {
         try {
           // Join and subscribe once connected: their latencies then measure the backend, not the handshake.
           await arrived(rt, client, plan.joinAtMs);
-          const probe = plan.watchesCount && client.kind === "lean" && probes < FRESHNESS_PROBES ? new FreshnessProbe(client.kind) : null;
-          if (probe) probes++;
           const gameId = rt.seed.gameIds[v % rt.seed.gameIds.length];
           const freshness = freshnessByGame.get(gameId)!;
-          if (plan.watchesCount) watchCount(rt, client, gameId, freshness, probe);
+          if (plan.watchesCount) {
+            const probe = probes < FRESHNESS_PROBES ? freshness.addProbe(client.kind) : null;
+            if (probe) probes++;
+            watchCount(rt, client, gameId, freshness, probe);
+          }
           rt.gauge({ connectedViewers: ++connected });
           await live(rt, client, gameId, plan, freshness, endAtMs);
         } finally {
@@ -109,15 +113,14 @@ function planViewer(rt: ScenarioRuntime<ViewersSeed>, v: number): Plan {
 function watchCount(rt: ScenarioRuntime<ViewersSeed>, client: VirtualClient, gameId: string, freshness: FreshnessTracker, probe: FreshnessProbe | null) {
   const subscribedAt = rt.clock.epochMicros();
   let first = true;
-  client.subscribe("liveSessions:getLiveViewerCount", { gameId }, "value", (update) => {
+  const udfPath = probe ? "liveSessions:getViewerCountPublication" : "liveSessions:getLiveViewerCount";
+  client.subscribe(udfPath, { gameId }, "value", (update) => {
     if (update.error) return rt.metrics.add("mutation_errors");
     if (first) {
       first = false;
       rt.metrics.record("query_duration_us", update.receivedAtUs - subscribedAt, client.kind);
-      if (probe && update.ts !== undefined) freshness.startProbe(probe, update.ts);
-      return;
     }
-    if (probe && update.ts !== undefined) freshness.observed(probe, update.ts, update.receivedAtUs);
+    if (probe) freshness.observed(probe, (update.value as { covers: number[] }).covers, update.receivedAtUs);
   });
 }
 
@@ -130,17 +133,19 @@ async function live(rt: ScenarioRuntime<ViewersSeed>, client: VirtualClient, gam
     const intendedUs = Math.round(intendedMs * 1000);
     rt.metrics.add("mutations_sent");
     try {
-      const { ts } = await client.mutation(udfPath, args);
+      const { value } = await client.mutation(udfPath, args);
       if (metric) rt.metrics.record(metric, rt.clock.epochMicros() - intendedUs, client.kind);
-      return ts ?? null;
+      return value;
     } catch {
       // A call cut off by the end of the run is not the backend's error.
       if (!rt.signal.aborted) rt.metrics.add("mutation_errors");
       return null;
     }
   };
-  const changed = (ts: bigint | null, intendedMs: number) => {
-    if (ts !== null) freshness.changed(ts, Math.round(intendedMs * 1000));
+  // joinStream and leaveStream answer with the change they made to the count (null: none).
+  const changed = (result: unknown, intendedMs: number) => {
+    const change = (result as { countChange?: CountChange | null } | null)?.countChange;
+    if (change) freshness.changed(change, Math.round(intendedMs * 1000));
   };
 
   // The join is intended the moment the viewer's connection is open.

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { CLEANUP_BATCH_SIZE, HEARTBEAT_INTERVAL_MS, STALE_AFTER_MS } from "../../convex/liveSessions";
-import { PUBLISH_INTERVAL_MS, nextBeat, publicationBeat } from "../../convex/lib/viewerCounts";
+import { PUBLISH_INTERVAL_MS, VIEWER_COUNT_SHARDS, nextBeat, publicationBeat, shardOf, type CountChange } from "../../convex/lib/viewerCounts";
 import { allRows, asUser, expectRefusal, newDeployment, useFakeClock, seedGame, type Deployment } from "./harness";
 
 useFakeClock();
@@ -14,6 +14,9 @@ beforeEach(() => {
 const viewerCount = (gameId: Id<"games">) => t.query(api.liveSessions.getViewerCount, { gameId });
 const liveCount = (gameId: Id<"games">) => t.query(api.liveSessions.getLiveViewerCount, { gameId });
 const join = (gameId: Id<"games">) => t.mutation(api.liveSessions.joinStream, { gameId, deviceType: "web" });
+const publication = (gameId: Id<"games">) => t.query(api.liveSessions.getViewerCountPublication, { gameId });
+/** Whether a publication's covers include a change. */
+const covered = (covers: number[], change: CountChange | null) => change !== null && covers[change.shard] >= change.version;
 
 /** Every publication the scheduler holds, run or not. */
 async function scheduledPublications() {
@@ -333,5 +336,74 @@ describe("the published viewer count viewers watch", () => {
     const gone = await seedGame(t);
     await t.run(async (ctx) => ctx.db.delete(gone));
     await expectRefusal(t.query(api.liveSessions.getLiveViewerCount, { gameId: gone }), "NotFound");
+  });
+});
+
+describe("what a publication covers", () => {
+  test("joins and leaves return the change they made; a repeat that changes nothing returns none", async () => {
+    const gameId = await seedGame(t);
+    const sessionId = "3f0a6a52-5d0c-4bd4-9d7c-4c2f3a1e9b10";
+    const shard = shardOf(sessionId);
+    const joined = await t.mutation(api.liveSessions.joinStream, { gameId, deviceType: "web", sessionId });
+    expect(joined.countChange).toEqual({ shard, version: 1 });
+    // Already counted: joining again is a heartbeat.
+    expect((await t.mutation(api.liveSessions.joinStream, { gameId, deviceType: "web", sessionId })).countChange).toBeNull();
+    expect(await t.mutation(api.liveSessions.leaveStream, { sessionId })).toEqual({ countChange: { shard, version: 2 } });
+    expect(await t.mutation(api.liveSessions.leaveStream, { sessionId })).toEqual({ countChange: null });
+    expect((await t.mutation(api.liveSessions.joinStream, { gameId, deviceType: "web", sessionId })).countChange).toEqual({ shard, version: 3 });
+  });
+
+  test("a publication covers the changes committed before it and none after", async () => {
+    const gameId = await seedGame(t);
+    expect(await publication(gameId)).toEqual({ count: 0, publishedAt: 0, covers: new Array(VIEWER_COUNT_SHARDS).fill(0) });
+    const before = [];
+    for (let i = 0; i < 40; i++) before.push((await join(gameId)).countChange);
+    await passTime(untilBeat(gameId));
+    const first = await publication(gameId);
+    expect(first.count).toBe(40);
+    expect(first.publishedAt).toBe(Date.now());
+    expect(before.filter((change) => !covered(first.covers, change))).toEqual([]);
+    const after = (await join(gameId)).countChange;
+    expect(covered((await publication(gameId)).covers, after)).toBe(false);
+    await passTime(PUBLISH_INTERVAL_MS);
+    expect(covered((await publication(gameId)).covers, after)).toBe(true);
+  });
+
+  test("a join and a leave that cancel out leave the count as it was but still move the covers", async () => {
+    const gameId = await seedGame(t);
+    await join(gameId);
+    await passTime(PUBLISH_INTERVAL_MS);
+    const before = await publication(gameId);
+    const { sessionId, countChange: joined } = await join(gameId);
+    const { countChange: left } = await t.mutation(api.liveSessions.leaveStream, { sessionId });
+    await passTime(PUBLISH_INTERVAL_MS);
+    const after = await publication(gameId);
+    expect(after.count).toBe(before.count);
+    expect(await liveCount(gameId)).toBe(before.count);
+    expect(covered(before.covers, joined) || covered(before.covers, left)).toBe(false);
+    expect(covered(after.covers, joined) && covered(after.covers, left)).toBe(true);
+    expect(after.publishedAt).toBeGreaterThan(before.publishedAt);
+  });
+
+  test("cleanup is one change of each shard it retires sessions from", async () => {
+    const gameId = await seedGame(t);
+    const joins = [];
+    for (let i = 0; i < 30; i++) joins.push((await join(gameId)).countChange!);
+    vi.advanceTimersByTime(STALE_AFTER_MS + 1);
+    await t.mutation(internal.liveSessions.cleanupStaleSessions, {});
+    await passTime(PUBLISH_INTERVAL_MS);
+    const { count, covers } = await publication(gameId);
+    expect(count).toBe(0);
+    const joinedBy = new Map<number, number>();
+    for (const change of joins) joinedBy.set(change.shard, Math.max(joinedBy.get(change.shard) ?? 0, change.version));
+    for (let shard = 0; shard < VIEWER_COUNT_SHARDS; shard++) {
+      expect(covers[shard]).toBe(joinedBy.has(shard) ? joinedBy.get(shard)! + 1 : 0);
+    }
+  });
+
+  test("an unknown game is NotFound", async () => {
+    const gone = await seedGame(t);
+    await t.run(async (ctx) => ctx.db.delete(gone));
+    await expectRefusal(t.query(api.liveSessions.getViewerCountPublication, { gameId: gone }), "NotFound");
   });
 });

@@ -2,7 +2,6 @@ import { describe, expect, test } from "vitest";
 import { DeliveryTracker } from "../../src/load/deliveries.ts";
 import { readFrame, textResult, type ResultText } from "../../src/load/sync/leanFrame.ts";
 import { encodeServerMessage } from "../../src/protocol/sync/index.ts";
-import { FreshnessProbe, FreshnessTracker } from "../../src/load/freshness.ts";
 import { MetricsRecorder } from "../../src/metrics/recorder.ts";
 import { RunMetrics } from "../../src/metrics/runMetrics.ts";
 
@@ -136,22 +135,5 @@ describe("parsing a shared result once", () => {
     tracker.acknowledged(w0.writeId);
     tracker.acknowledged(w1.writeId);
     expect(tracker.finish([tracker.acknowledgedWrites()])).toEqual({ expected: 4, lost: 0 });
-  });
-});
-
-describe("freshness of marker-less results", () => {
-  test("a probe times each change from its intended time when an update at or past its commit arrives", () => {
-    const metrics = new MetricsRecorder();
-    const tracker = new FreshnessTracker("viewer_count_freshness_us", metrics);
-    const probe = new FreshnessProbe("lean");
-    tracker.startProbe(probe, 5n);
-    tracker.changed(10n, 1_000);
-    tracker.changed(12n, 1_500);
-    tracker.observed(probe, 11n, 2_000);
-    tracker.observed(probe, 11n, 2_100); // same ts again: nothing new
-    tracker.observed(probe, 20n, 2_600);
-    const h = totals(metrics).histogram("viewer_count_freshness_us")!;
-    expect(h.totalCount).toBe(2);
-    expect(h.minNonZeroValue).toBeGreaterThanOrEqual(999);
   });
 });

@@ -46,7 +46,7 @@ export class LeanClient implements VirtualClient {
 
   constructor(private readonly options: ConnectOptions) {
     this.session = new SyncSession(randomUUID(), (text) => this.socket?.send(text), {
-      onTransition: (endTs, result, modifications) => this.deliver(endTs, result, modifications),
+      onTransition: (_endTs, result, modifications) => this.deliver(result, modifications),
       onServerError: (kind, message) => {
         this.lastServerError = `${kind}: ${message}`;
         // Like the official client: any server-side failure drops the connection and starts over.
@@ -141,12 +141,12 @@ export class LeanClient implements VirtualClient {
     this.silenceTimer = setTimeout(() => this.socket?.terminate(), SERVER_SILENCE_MS);
   }
 
-  private deliver(endTs: bigint, text: ResultText, modifications: readonly StateModification[] | undefined): void {
+  private deliver(text: ResultText, modifications: readonly StateModification[] | undefined): void {
     if (this.subscriptions.size === 0) return;
     const receivedAtUs = this.options.epochMicros();
     if (modifications === undefined) {
       // Scanned frame: every scan subscriber looks for its own markers in it.
-      for (const sub of this.subscriptions.values()) sub.onUpdate({ receivedAtUs, ts: endTs, text });
+      for (const sub of this.subscriptions.values()) sub.onUpdate({ receivedAtUs, text });
       return;
     }
     for (const modification of modifications) {
@@ -154,11 +154,11 @@ export class LeanClient implements VirtualClient {
       const sub = this.subscriptions.get(modification.queryId);
       if (sub === undefined) continue;
       if (modification.type === "QueryFailed") {
-        sub.onUpdate({ receivedAtUs, ts: endTs, error: { message: modification.errorMessage, ...(modification.errorData === undefined ? {} : { data: modification.errorData }) } });
+        sub.onUpdate({ receivedAtUs, error: { message: modification.errorMessage, ...(modification.errorData === undefined ? {} : { data: modification.errorData }) } });
       } else if (sub.mode === "value") {
-        sub.onUpdate({ receivedAtUs, ts: endTs, value: modification.value });
+        sub.onUpdate({ receivedAtUs, value: modification.value });
       } else {
-        sub.onUpdate({ receivedAtUs, ts: endTs, text });
+        sub.onUpdate({ receivedAtUs, text });
       }
     }
   }

@@ -18,7 +18,8 @@ import { isCsnErrorData } from "../../../convex/lib/errors";
 export type SessionCalls = {
   join(args: { gameId: string; deviceType: string; sessionId: string }): Promise<{ sessionId: string }>;
   heartbeat(args: { sessionId: string }): Promise<null>;
-  leave(args: { sessionId: string }): Promise<null>;
+  // What leaving changed is of no use to a closing tab.
+  leave(args: { sessionId: string }): Promise<unknown>;
 };
 
 export type SessionTimers = {
