@@ -4,7 +4,8 @@
 // Measures heartbeat latency from its intended time, join latency, and how
 // quickly a join or leave reaches viewers watching the count.
 import { randomUUID } from "node:crypto";
-import { FreshnessTracker, type CountChange, type FreshnessProbe } from "../load/freshness.ts";
+import type { CountChange, Publication } from "../../convex/lib/viewerCounts.ts";
+import { FreshnessTracker, type FreshnessProbe } from "../load/freshness.ts";
 import type { VirtualClient } from "../load/virtualClient.ts";
 import type { Scenario, ScenarioRuntime } from "./scenario.ts";
 import { arrived, partitionOf, rampArrivalMs, seedGames, seedUsers } from "./common.ts";
@@ -120,7 +121,7 @@ function watchCount(rt: ScenarioRuntime<ViewersSeed>, client: VirtualClient, gam
       first = false;
       rt.metrics.record("query_duration_us", update.receivedAtUs - subscribedAt, client.kind);
     }
-    if (probe) freshness.observed(probe, (update.value as { covers: number[] }).covers, update.receivedAtUs);
+    if (probe) freshness.observed(probe, (update.value as Publication).covers, update.receivedAtUs);
   });
 }
 
