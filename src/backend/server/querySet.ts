@@ -71,7 +71,10 @@ export class QuerySet {
 
   /** A Transition carried the pending removals. */
   removalsSent(): void {
-    this.removed = [];
+    // Only when there were any: an empty array made for every Transition of a
+    // fan-out would live until the viewer's next one, long enough to be
+    // copied by a young-generation collection, for nothing.
+    if (this.removed.length > 0) this.removed = [];
   }
 
   detachAll(): void {

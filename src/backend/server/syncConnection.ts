@@ -267,9 +267,12 @@ export class SyncConnection {
   private flushCorked(): void {
     try {
       // Responses always go, first: a response must precede the Transition that confirms it.
-      const responses = this.responses;
-      this.responses = [];
-      for (const frame of responses) this.send(frame);
+      // (A fan-out flush has none: no new array for it, see QuerySet.removalsSent.)
+      if (this.responses.length > 0) {
+        const responses = this.responses;
+        this.responses = [];
+        for (const frame of responses) this.send(frame);
+      }
       if (isExpired(this.identity, this.ctx.now())) return this.identityExpired();
       const admission = this.outbox.admitTransition();
       if (admission === "overflow") return this.overHardLimit();
