@@ -21,13 +21,20 @@ export type StoredDoc = {
 
 const jsonCache = new WeakMap<StoredDoc, string>();
 
-/** The document as the JSON text syscalls return (cached: hot documents are read often). */
-export function docJsonText(doc: StoredDoc): string {
-  let text = jsonCache.get(doc);
-  if (text === undefined) {
-    text = JSON.stringify(convexToJson(doc.value));
-    jsonCache.set(doc, text);
-  }
+/**
+ * The document as the JSON text syscalls return. `remember`: keep the text
+ * for the next reader. Queries should: subscriptions re-run them over the
+ * same documents (a game, its published count, a chat page). A mutation
+ * mostly reads what it is about to replace (a heartbeat reads its session
+ * and patches it), and text kept for a replaced document lives on with it
+ * until the old generation is collected: at 10,000 viewers, a tenth of all
+ * the server promoted.
+ */
+export function docJsonText(doc: StoredDoc, remember = true): string {
+  const cached = jsonCache.get(doc);
+  if (cached !== undefined) return cached;
+  const text = JSON.stringify(convexToJson(doc.value));
+  if (remember) jsonCache.set(doc, text);
   return text;
 }
 

@@ -84,13 +84,13 @@ export function databaseSyscalls(registry: TableRegistry): { sync: Record<string
       if (table === undefined) return "null";
       systemTableGuard(table, isSystem);
       const doc = tx.getDocument(table, args.id as string);
-      return doc === null ? "null" : docJsonText(doc);
+      return doc === null ? "null" : docJsonText(doc, ctx.readOnly);
     },
     "1.0/queryStreamNext": (ctx, args) => {
       const stream = ctx.queries.get(args.queryId as number);
       if (stream === undefined) throw new Error("This query is closed and can't emit any more values.");
       const doc = stream.next();
-      return doc === null ? '{"value":null,"done":true}' : `{"value":${docJsonText(doc)},"done":false}`;
+      return doc === null ? '{"value":null,"done":true}' : `{"value":${docJsonText(doc, ctx.readOnly)},"done":false}`;
     },
     "1.0/queryPage": (ctx, args) => {
       const tx = requireTransaction(ctx);
