@@ -13,7 +13,6 @@ import type { MetricsRecorder } from "../metrics/recorder.ts";
 import type { LatencyMetric } from "../metrics/metricNames.ts";
 import type { ClientKind } from "./virtualClient.ts";
 
-
 type Change = { version: number; intendedUs: number };
 type Sighting = { covers: readonly number[]; atUs: number };
 
