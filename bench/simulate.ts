@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseReport, type Report } from "../src/metrics/report.ts";
+import { formatActual } from "../src/metrics/verdict.ts";
 
 const CLI = fileURLToPath(new URL("../bin/csn-rt", import.meta.url));
 // A step that has not finished in this long is stuck, not slow.
@@ -66,7 +67,7 @@ async function climb(ladder: Ladder, dir: string): Promise<string[]> {
       break;
     }
     const headline = report.metrics[ladder.headline as keyof Report["metrics"]];
-    const failed = report.thresholds.filter((t) => !t.pass).map((t) => t.expression);
+    const failed = report.thresholds.filter((t) => !t.pass).map((t) => `${t.expression} (${formatActual(t)})`);
     // A step whose viewers were let in late ran with fewer of them than its label says.
     const connect = report.metrics.connect_us;
     rows.push(
@@ -99,6 +100,8 @@ process.stdout.write(
     "| scenario | viewers | verdict | headline latency | lost deliveries | load processes × lag p99 / cpu | failed |",
     "| --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
+    "",
+    `Each step's full report: ${dir}`,
     "",
   ].join("\n"),
 );
