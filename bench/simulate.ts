@@ -31,7 +31,7 @@ const LADDERS: Ladder[] = [
   {
     scenario: "viewers",
     // CSN target: 10,000 viewers across 10 games, 30 s heartbeats.
-    audiences: [1000, 2500, 5000, 10_000, 15_000, 20_000],
+    audiences: [1000, 2500, 5000, 7500, 10_000, 15_000, 20_000],
     args: (viewers) => ["--viewers", String(viewers), "--games", "10", "--duration", "45s", "--ramp", "30s", "--churn", "0.02", "--vanish", "0.01"],
     headline: "heartbeat_duration_us",
   },
