@@ -3,7 +3,7 @@
 // progress across devices, all at once against the same games.
 import { chatBurst, type ChatSeed } from "./chatBurst.ts";
 import { progressSync, type ProgressSeed } from "./progressSync.ts";
-import { viewers, type ViewersSeed } from "./viewers.ts";
+import { requireProbeQuery, viewers, type ViewersSeed } from "./viewers.ts";
 import { NO_GAUGES, sumGauges, type Gauges, type Scenario, type ScenarioRuntime } from "./scenario.ts";
 import { seedGames, seedUsers } from "./common.ts";
 
@@ -25,6 +25,7 @@ export const gameNight: Scenario<GameNightSeed> = {
   async prepare(admin, config, log, scope) {
     // The viewers and the chat audience share one set of games.
     const gameIds = await seedGames(admin, config.games, scope);
+    await requireProbeQuery(admin, gameIds[0]);
     await seedUsers(admin, "sim-viewer-", config.viewers, log, scope);
     await seedUsers(admin, "sim-writer-", config.games * config.writers, log, scope);
     const progress = await progressSync.prepare(admin, config, log, scope);

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { CountChange, Publication } from "../../convex/lib/viewerCounts.ts";
 import { FreshnessTracker, type FreshnessProbe } from "../load/freshness.ts";
 import type { VirtualClient } from "../load/virtualClient.ts";
-import type { Scenario, ScenarioRuntime } from "./scenario.ts";
+import type { AdminApi, Scenario, ScenarioRuntime } from "./scenario.ts";
 import { arrived, partitionOf, rampArrivalMs, seedGames, seedUsers } from "./common.ts";
 
 export type ViewersSeed = { gameIds: string[] };
@@ -19,6 +19,7 @@ const viewerSubject = (index: number) => `sim-viewer-${index}`;
 // watches the publication behind the count (getViewerCountPublication, which
 // says which changes it includes) instead of the bare number.
 const FRESHNESS_PROBES = 25;
+const PROBE_QUERY = "liveSessions:getViewerCountPublication";
 
 type Plan = {
   viewer: number;
@@ -49,6 +50,7 @@ export const viewers: Scenario<ViewersSeed> = {
 
   async prepare(admin, config, log, scope) {
     const gameIds = await seedGames(admin, config.games, scope);
+    await requireProbeQuery(admin, gameIds[0]);
     await seedUsers(admin, "sim-viewer-", config.viewers, log, scope);
     return { gameIds };
   },
@@ -90,6 +92,15 @@ export const viewers: Scenario<ViewersSeed> = {
   },
 };
 
+/**
+ * The freshness probes watch getViewerCountPublication, which a deployment of
+ * an older CSN app does not have: better refused before the run (the admin
+ * API says to deploy convex/) than a run full of failed subscriptions.
+ */
+export async function requireProbeQuery(admin: AdminApi, gameId: string): Promise<void> {
+  await admin.query(PROBE_QUERY, { gameId });
+}
+
 /** Deterministic per viewer: when it joins, whether and when it churns or vanishes. */
 function planViewer(rt: ScenarioRuntime<ViewersSeed>, v: number): Plan {
   const { config } = rt;
@@ -114,7 +125,7 @@ function planViewer(rt: ScenarioRuntime<ViewersSeed>, v: number): Plan {
 function watchCount(rt: ScenarioRuntime<ViewersSeed>, client: VirtualClient, gameId: string, freshness: FreshnessTracker, probe: FreshnessProbe | null) {
   const subscribedAt = rt.clock.epochMicros();
   let first = true;
-  const udfPath = probe ? "liveSessions:getViewerCountPublication" : "liveSessions:getLiveViewerCount";
+  const udfPath = probe ? PROBE_QUERY : "liveSessions:getLiveViewerCount";
   client.subscribe(udfPath, { gameId }, "value", (update) => {
     if (update.error) return rt.metrics.add("mutation_errors");
     if (first) {
