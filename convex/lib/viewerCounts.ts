@@ -42,8 +42,13 @@ async function readShards(ctx: QueryCtx, gameId: Id<"games">): Promise<Doc<"view
     .collect();
 }
 
+const totalOf = (shards: Doc<"viewer_count_shards">[]) => shards.reduce((sum, s) => sum + s.count, 0);
+
+/** Covers indexed by shard number, every shard at version 0: nothing yet. */
+const noVersions = () => new Array<number>(VIEWER_COUNT_SHARDS).fill(0);
+
 export async function readViewerCount(ctx: QueryCtx, gameId: Id<"games">): Promise<number> {
-  return (await readShards(ctx, gameId)).reduce((sum, s) => sum + s.count, 0);
+  return totalOf(await readShards(ctx, gameId));
 }
 
 /** One change of the exact count: the shard it changed and that shard's version after it. */
@@ -124,10 +129,9 @@ async function schedulePublication(ctx: MutationCtx, gameId: Id<"games">) {
 export async function publishExactCount(ctx: MutationCtx, gameId: Id<"games">) {
   const published = await findPublished(ctx, gameId);
   const shards = await readShards(ctx, gameId);
-  const covers = new Array<number>(VIEWER_COUNT_SHARDS).fill(0);
+  const covers = noVersions();
   for (const s of shards) covers[s.shard] = s.version ?? 0;
-  const count = shards.reduce((sum, s) => sum + s.count, 0);
-  const row = { count, covers, published_at: Date.now(), next_publish_at: undefined };
+  const row = { count: totalOf(shards), covers, published_at: Date.now(), next_publish_at: undefined };
   if (published === null) await ctx.db.insert("viewer_counts", { game_id: gameId, ...row });
   else await ctx.db.patch(published._id, row);
 }
@@ -149,9 +153,8 @@ export type Publication = Infer<typeof vPublication>;
  */
 export async function readPublication(ctx: QueryCtx, gameId: Id<"games">): Promise<Publication> {
   const published = await findPublished(ctx, gameId);
-  const none = new Array<number>(VIEWER_COUNT_SHARDS).fill(0);
-  if (published === null) return { count: await readViewerCount(ctx, gameId), publishedAt: 0, covers: none };
-  return { count: published.count, publishedAt: published.published_at, covers: published.covers ?? none };
+  if (published === null) return { count: await readViewerCount(ctx, gameId), publishedAt: 0, covers: noVersions() };
+  return { count: published.count, publishedAt: published.published_at, covers: published.covers ?? noVersions() };
 }
 
 /** Creates every shard and the published row of a new game up front, so the first joins don't race to create them. */

@@ -3,9 +3,9 @@
 // progress across devices, all at once against the same games.
 import { chatBurst, type ChatSeed } from "./chatBurst.ts";
 import { progressSync, type ProgressSeed } from "./progressSync.ts";
-import { requireProbeQuery, viewers, type ViewersSeed } from "./viewers.ts";
+import { viewers, type ViewersSeed } from "./viewers.ts";
 import { NO_GAUGES, sumGauges, type Gauges, type Scenario, type ScenarioRuntime } from "./scenario.ts";
-import { seedGames, seedUsers } from "./common.ts";
+import { seedUsers } from "./common.ts";
 
 export type GameNightSeed = { viewers: ViewersSeed; chat: ChatSeed; progress: ProgressSeed };
 
@@ -23,10 +23,8 @@ export const gameNight: Scenario<GameNightSeed> = {
   targetConnections: (config) => PARTS.reduce((sum, p) => sum + p.targetConnections(config), 0),
 
   async prepare(admin, config, log, scope) {
-    // The viewers and the chat audience share one set of games.
-    const gameIds = await seedGames(admin, config.games, scope);
-    await requireProbeQuery(admin, gameIds[0]);
-    await seedUsers(admin, "sim-viewer-", config.viewers, log, scope);
+    // The viewers and the chat audience share one set of games: the viewers' (with their check of the deployment).
+    const { gameIds } = await viewers.prepare(admin, config, log, scope);
     await seedUsers(admin, "sim-writer-", config.games * config.writers, log, scope);
     const progress = await progressSync.prepare(admin, config, log, scope);
     return { viewers: { gameIds }, chat: { gameIds }, progress };
