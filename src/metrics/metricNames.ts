@@ -50,7 +50,10 @@ export const COUNTER_METRICS = [
   /** A write seen after a later write from the same writer. */
   "deliveries_out_of_order",
   "mutations_sent",
+  /** A mutation the backend failed or that never got an answer (calls cut off by the end of the run excepted). */
   "mutation_errors",
+  /** A subscription the backend answered with an error instead of a result (QueryFailed), or with a result of the wrong shape. */
+  "query_errors",
   /** Refusals the scenario expected (e.g. rate limiting it provoked on purpose). */
   "mutations_refused",
   "reconnects",

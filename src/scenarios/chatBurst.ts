@@ -27,7 +27,7 @@ export const chatBurst: Scenario<ChatSeed> = {
   description: "viewers subscribe to a game's chat while writers send bursts of messages (CSN: 50 msg/s) and a moderator hides some",
   defaults: { viewers: 1_000, games: 1, chatRate: 50, writers: 50, burstMs: 10_000, burstPauseMs: 5_000, durationMs: 60_000, rampMs: 10_000 },
   // The CSN targets set no figure for the send itself; chat_send_us is measured and reported, not gated.
-  thresholds: ["mutation_to_subscription p99<500ms", "deliveries_lost == 0", "deliveries_duplicated == 0", "deliveries_out_of_order == 0", "mutation_errors == 0"],
+  thresholds: ["mutation_to_subscription p99<500ms", "deliveries_lost == 0", "deliveries_duplicated == 0", "deliveries_out_of_order == 0", "mutation_errors == 0", "query_errors == 0"],
 
   validate(config) {
     const problems: string[] = [];
@@ -83,7 +83,7 @@ function watchChat(rt: ScenarioRuntime<ChatSeed>, tracker: DeliveryTracker, view
     const subscribedAt = rt.clock.epochMicros();
     let first = true;
     client.subscribe("chat:listMessages", { gameId, limit: rt.config.chatPageSize }, "scan", (update) => {
-      if (update.error) return rt.metrics.add("mutation_errors");
+      if (update.error) return rt.metrics.add("query_errors");
       if (first) {
         first = false;
         rt.metrics.record("query_duration_us", update.receivedAtUs - subscribedAt, client.kind);

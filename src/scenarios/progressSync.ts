@@ -55,7 +55,7 @@ export const progressSync: Scenario<ProgressSeed> = {
   name: "progress-sync",
   description: "users on 3 devices write watch progress (some arriving late and out of order); every device follows Continue Watching",
   defaults: { users: 10_000, updaters: 100, updateRate: 1, devices: 3, durationMs: 60_000, rampMs: 10_000, viewers: 0 },
-  thresholds: ["progress_update p99<100ms", "mutation_to_subscription p99<500ms", "query p99<50ms", "convergence_failures == 0", "mutation_errors == 0"],
+  thresholds: ["progress_update p99<100ms", "mutation_to_subscription p99<500ms", "query p99<50ms", "convergence_failures == 0", "mutation_errors == 0", "query_errors == 0"],
 
   validate(config) {
     return config.updaters > config.users ? [`--updaters (${config.updaters}) must not exceed --users (${config.users})`] : [];
@@ -144,7 +144,7 @@ async function connectUpdaters(rt: ScenarioRuntime<ProgressSeed>): Promise<Updat
 function follow(rt: ScenarioRuntime<ProgressSeed>, updater: Updater, d: number, client: VirtualClient) {
   const subscribedAt = rt.clock.epochMicros();
   client.subscribe("watchProgress:getContinueWatching", {}, "value", (update) => {
-    if (update.error || !Array.isArray(update.value)) return rt.metrics.add("mutation_errors");
+    if (update.error || !Array.isArray(update.value)) return rt.metrics.add("query_errors");
     if (updater.views[d] === null) rt.metrics.record("query_duration_us", update.receivedAtUs - subscribedAt, client.kind);
     const view = update.value as unknown as ProgressView[];
     updater.views[d] = view;

@@ -38,7 +38,7 @@ export const viewers: Scenario<ViewersSeed> = {
   // Viewers watch the published count (convex/lib/viewerCounts.ts), which
   // may wait up to its one-second publication interval: freshness gets that
   // second on top of the CSN's 500 ms delivery target.
-  thresholds: ["heartbeat p99<50ms", "join p99<100ms", "viewer_count_freshness p99<1500ms", "query p99<50ms", "mutation_errors == 0"],
+  thresholds: ["heartbeat p99<50ms", "join p99<100ms", "viewer_count_freshness p99<1500ms", "query p99<50ms", "mutation_errors == 0", "query_errors == 0"],
 
   validate(config) {
     const problems: string[] = [];
@@ -127,7 +127,7 @@ function watchCount(rt: ScenarioRuntime<ViewersSeed>, client: VirtualClient, gam
   let first = true;
   const udfPath = probe ? PROBE_QUERY : "liveSessions:getLiveViewerCount";
   client.subscribe(udfPath, { gameId }, "value", (update) => {
-    if (update.error) return rt.metrics.add("mutation_errors");
+    if (update.error) return rt.metrics.add("query_errors");
     if (first) {
       first = false;
       rt.metrics.record("query_duration_us", update.receivedAtUs - subscribedAt, client.kind);

@@ -3,11 +3,13 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { parseReport, type Report } from "../../src/metrics/report.ts";
 import { runCli } from "../support/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "csn-rt-simulate-"));
+const FAILING_CHAT_QUERY_APP = fileURLToPath(new URL("../fixtures/failing-chat-query-app", import.meta.url));
 // Small and short, so each run takes seconds; the thresholds are the scenarios' own.
 const TINY = ["--duration", "3s", "--ramp", "1s", "--grace", "1s", "--workers", "1", "--official-clients", "1", "--no-tui"];
 
@@ -57,10 +59,20 @@ describe("simulate on the embedded backend", () => {
     expect(report.metrics.viewer_count_freshness_us?.count).toBeGreaterThan(0);
     expect(report.thresholds.map((t) => t.expression)).toContain("viewer_count_freshness p99<1500ms");
     expect(report.counters.mutation_errors ?? 0).toBe(0);
+    expect(report.counters.query_errors ?? 0).toBe(0);
     // The embedded backend reports on itself, second by second, while it served the run.
     expect(report.backendHealth?.samples.length).toBeGreaterThanOrEqual(3);
     expect(Math.max(...report.backendHealth!.samples.map((s) => s.connections))).toBeGreaterThanOrEqual(30);
     expect(report.backendHealth!.cpuPercent.mean).toBeGreaterThan(0);
+  });
+
+  test("a query the backend fails is counted as a query error and fails the run", async () => {
+    const { report, code } = await simulate("chat-burst", ["--functions", FAILING_CHAT_QUERY_APP, "--viewers", "6", "--writers", "4", "--chat-rate", "4"]);
+    expect(code).toBe(99);
+    // Every viewer's subscription failed; the writes themselves went through.
+    expect(report.counters.query_errors).toBeGreaterThanOrEqual(6);
+    expect(report.counters.mutation_errors ?? 0).toBe(0);
+    expect(report.thresholds.find((t) => t.expression === "query_errors == 0")).toMatchObject({ pass: false, actual: report.counters.query_errors });
   });
 
   test("progress-sync: late writes lose, and every device converges on the newest write", async () => {

@@ -22,6 +22,7 @@ export const PROBLEM_COUNTERS: readonly CounterMetric[] = [
   "deliveries_duplicated",
   "deliveries_out_of_order",
   "mutation_errors",
+  "query_errors",
   "dropped_arrivals",
   "convergence_failures",
   "count_mismatches",

@@ -10,6 +10,7 @@ export const COLORS = {
   deliveries_received: "#16a34a",
   deliveries_lost: "#dc2626",
   mutation_errors: "#ea580c",
+  query_errors: "#be185d",
   reconnects: "#9333ea",
   dropped_arrivals: "#ca8a04",
 } as const;

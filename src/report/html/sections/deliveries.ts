@@ -7,7 +7,7 @@ import { renderLineChart, type ChartSeries } from "../svg/lineChart.ts";
 import { COLORS, formatSeconds } from "./chartStyle.ts";
 
 const VOLUME: readonly CounterMetric[] = ["deliveries_expected", "deliveries_received"];
-const PROBLEMS: readonly CounterMetric[] = ["deliveries_lost", "mutation_errors", "reconnects", "dropped_arrivals"];
+const PROBLEMS: readonly CounterMetric[] = ["deliveries_lost", "mutation_errors", "query_errors", "reconnects", "dropped_arrivals"];
 
 export function renderDeliveries(report: Report): string {
   const intervalS = report.timeline.intervalMs / 1000;
@@ -23,7 +23,7 @@ export function renderDeliveries(report: Report): string {
     `<section id="deliveries"><h2>Deliveries and errors over time</h2><div class="charts">` +
     chart("deliveries", "Deliveries", VOLUME, false) +
     // Problems are drawn even when they never happened: a flat zero line is the good news.
-    chart("problems", "Lost deliveries, mutation errors, reconnects, dropped arrivals", PROBLEMS, true) +
+    chart("problems", "Lost deliveries, mutation and query errors, reconnects, dropped arrivals", PROBLEMS, true) +
     `</div></section>`
   );
 }
