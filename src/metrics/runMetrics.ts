@@ -70,6 +70,11 @@ export class RunMetrics {
     return this.counters.get(metric) ?? 0;
   }
 
+  /** Mutation and query errors together: the live views show one number, the report keeps them apart. */
+  errors(): number {
+    return this.counter("mutation_errors") + this.counter("query_errors");
+  }
+
   allCounters(): Partial<Record<CounterMetric, number>> {
     return Object.fromEntries(COUNTER_METRICS.filter((m) => this.counters.has(m)).map((m) => [m, this.counters.get(m)!]));
   }

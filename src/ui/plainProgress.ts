@@ -24,7 +24,7 @@ export function progressLine(s: RunSnapshot): string {
     const summary = recent(metric);
     if (summary && summary.count > 0) parts.push(`${metric.replace(/_us$/, "")} p99 ${formatMicros(summary.p99)}`);
   }
-  parts.push(`errors ${s.metrics.counter("mutation_errors") + s.metrics.counter("query_errors")}`, `reconnects ${s.reconnects}`);
+  parts.push(`errors ${s.metrics.errors()}`, `reconnects ${s.reconnects}`);
   const lag = Math.max(0, ...s.latestHealth.map((h) => h?.lagP99Ms ?? 0));
   const cpu = Math.max(0, ...s.latestHealth.map((h) => h?.cpuPercent ?? 0));
   parts.push(`gen lag ${lag.toFixed(0)} ms cpu ${cpu.toFixed(0)} %`);

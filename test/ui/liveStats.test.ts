@@ -86,6 +86,12 @@ describe("the dashboard's numbers, computed once per snapshot", () => {
     expect(progressLine(early)).not.toContain("backend");
   });
 
+  test("errors on the dashboard and the progress line are mutation and query errors together", () => {
+    const run = new SyntheticRun().second({ sent: 10, errors: 2 }).second({ queryErrors: 3 });
+    expect(liveStats(run.snapshot(), []).deliveries.errors).toBe(5);
+    expect(progressLine(run.snapshot())).toContain("errors 5");
+  });
+
   test("the plain progress line carries the backend's newest second when it reports one", () => {
     const run = new SyntheticRun().second({ observedUs: [1_000], sent: 1 });
     const backendHealth = healthSecond({ cpuPercent: 96, eventLoopLagMs: { p99: 20, max: 130 }, gc: { pauses: 7, totalMs: 90, longestMs: 22 } });

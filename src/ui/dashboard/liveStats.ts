@@ -10,7 +10,6 @@ import { liveThresholds, type ThresholdRow } from "./liveThresholds.ts";
 import { p99Series } from "./p99Series.ts";
 import { sendRates, type SendRates } from "./sendRates.ts";
 
-/** `errors` counts mutation and query errors together; the report keeps them apart. */
 export type DeliveryCounts = { lost: number; duplicated: number; outOfOrder: number; errors: number; reconnects: number };
 
 export type LiveStats = {
@@ -45,7 +44,7 @@ export function liveStats(snapshot: RunSnapshot, thresholds: readonly Threshold[
       lost: metrics.counter("deliveries_lost"),
       duplicated: metrics.counter("deliveries_duplicated"),
       outOfOrder: metrics.counter("deliveries_out_of_order"),
-      errors: metrics.counter("mutation_errors") + metrics.counter("query_errors"),
+      errors: metrics.errors(),
       reconnects: snapshot.reconnects,
     },
     thresholds: liveThresholds(thresholds, metrics, snapshot.reconnects),

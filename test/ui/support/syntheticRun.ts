@@ -15,6 +15,7 @@ export type SecondPlan = {
   lost?: number;
   duplicated?: number;
   errors?: number;
+  queryErrors?: number;
 };
 
 export class SyntheticRun {
@@ -31,6 +32,7 @@ export class SyntheticRun {
     if (plan.lost) this.recorder.add("deliveries_lost", plan.lost);
     if (plan.duplicated) this.recorder.add("deliveries_duplicated", plan.duplicated);
     if (plan.errors) this.recorder.add("mutation_errors", plan.errors);
+    if (plan.queryErrors) this.recorder.add("query_errors", plan.queryErrors);
     this.metrics.absorb(this.recorder.flush(++this.index));
     return this;
   }
