@@ -13,6 +13,15 @@ export function parseDuration(flag: string, text: string): Parsed<number> {
   return { ok: true, value: Math.round(Number(match[1]) * UNIT_MS[(match[2] ?? "s") as keyof typeof UNIT_MS]) };
 }
 
+/** The inverse, in the largest unit that says it exactly: 86400000 → "24h", 1500 → "1500ms", 0 → "0s". */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return "0s";
+  for (const unit of ["h", "m", "s"] as const) {
+    if (Number.isInteger(ms / UNIT_MS[unit])) return `${ms / UNIT_MS[unit]}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
 export function parseNumber(flag: string, text: string): Parsed<number> {
   const value = Number(text.trim().replace(/_/g, ""));
   if (text.trim() === "" || !Number.isFinite(value)) return { ok: false, error: `${flag} must be a number, got "${text}"` };

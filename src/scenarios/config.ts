@@ -2,6 +2,7 @@
 // needs from this one flat shape, so one CLI flag (--viewers) or JSON key
 // ("viewers") means the same thing in every scenario. Defaults come from
 // the CSN targets; each scenario overrides the ones it cares about.
+import { formatDuration } from "../commands/optionParsers.ts";
 
 export type ScenarioConfig = {
   /** How long load is applied, ms (after the ramp). */
@@ -102,6 +103,12 @@ export function validateBaseConfig(config: ScenarioConfig): string[] {
   const nonNegativeInt = (value: number, flag: string, max: number) => {
     if (!Number.isInteger(value) || value < 0 || value > max) problems.push(`${flag} must be a whole number from 0 to ${max}, got ${value}`);
   };
+  // Durations are said the way they are typed (30s, 2m), whether they came from a flag or a config file's ms.
+  const duration = (value: number, flag: string, min: number, max: number) => {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${flag} must be from ${formatDuration(min)} to ${formatDuration(max)}, got ${Number.isFinite(value) ? formatDuration(value) : String(value)}`);
+    }
+  };
   const share = (value: number, flag: string) => {
     if (!Number.isFinite(value) || value < 0 || value > 1) problems.push(`${flag} must be a share between 0 and 1, got ${value}`);
   };
@@ -109,21 +116,21 @@ export function validateBaseConfig(config: ScenarioConfig): string[] {
     if (!Number.isFinite(value) || value <= 0 || value > max) problems.push(`${flag} must be more than 0 and at most ${max}, got ${value}`);
   };
   // Bounds keep every run finite and inside what one machine can attempt.
-  positiveInt(config.durationMs, "--duration", 24 * 3600_000);
-  nonNegativeInt(config.rampMs, "--ramp", 3600_000);
+  duration(config.durationMs, "--duration", 1, 24 * 3600_000);
+  duration(config.rampMs, "--ramp", 0, 3600_000);
   nonNegativeInt(config.seed, "--seed", 2 ** 31);
   positiveInt(config.games, "--games", 1_000);
   nonNegativeInt(config.viewers, "--viewers", 200_000);
-  positiveInt(config.heartbeatIntervalMs, "--heartbeat-interval", 3600_000);
-  nonNegativeInt(config.heartbeatJitterMs, "--heartbeat-jitter", 3600_000);
+  duration(config.heartbeatIntervalMs, "--heartbeat-interval", 1, 3600_000);
+  duration(config.heartbeatJitterMs, "--heartbeat-jitter", 0, 3600_000);
   share(config.churn, "--churn");
   share(config.vanish, "--vanish");
   share(config.countWatchShare, "--count-watchers");
   if (config.churn + config.vanish > 1) problems.push("--churn and --vanish together must not exceed 1");
   positive(config.chatRate, "--chat-rate", 10_000);
   positiveInt(config.writers, "--writers", 10_000);
-  positiveInt(config.burstMs, "--burst", 3600_000);
-  nonNegativeInt(config.burstPauseMs, "--burst-pause", 3600_000);
+  duration(config.burstMs, "--burst", 1, 3600_000);
+  duration(config.burstPauseMs, "--burst-pause", 0, 3600_000);
   if (!Number.isFinite(config.moderationPerMinute) || config.moderationPerMinute < 0 || config.moderationPerMinute > 600) {
     problems.push(`--moderation-rate must be between 0 and 600 per minute, got ${config.moderationPerMinute}`);
   }
@@ -137,8 +144,8 @@ export function validateBaseConfig(config: ScenarioConfig): string[] {
   nonNegativeInt(config.officialClients, "--official-clients", 1_000);
   positiveInt(config.workers, "--workers", 64);
   if (config.model !== "open" && config.model !== "closed") problems.push(`--model must be "open" or "closed", got ${String(config.model)}`);
-  nonNegativeInt(config.thinkTimeMs, "--think-time", 3600_000);
-  nonNegativeInt(config.gracePeriodMs, "--grace", 600_000);
+  duration(config.thinkTimeMs, "--think-time", 0, 3600_000);
+  duration(config.gracePeriodMs, "--grace", 0, 600_000);
   if (problems.length === 0 && config.heartbeatJitterMs >= config.heartbeatIntervalMs) {
     problems.push("--heartbeat-jitter must be smaller than --heartbeat-interval");
   }
