@@ -2,7 +2,7 @@
 // problem comes back at once, each a sentence (STYLE 8). The size of the
 // game-night mix follows from --viewers so the whole drill fits a 2-core
 // machine beside the backend it is shaking.
-import { parseDuration, parseNumber } from "../commands/optionParsers.ts";
+import { formatDuration, parseDuration, parseNumber } from "../commands/optionParsers.ts";
 
 export type DrillOptions = {
   /** The load window after simulate's ramp, ms: the faults are spread over it (faultPlan.ts). */
@@ -38,7 +38,7 @@ export function parseDrillFlags(flags: DrillFlags): { ok: true; options: DrillOp
   if (flags.duration !== undefined) {
     const parsed = parseDuration("--duration", flags.duration);
     if (!parsed.ok) problems.push(parsed.error);
-    else if (parsed.value < MIN_LOAD_MS || parsed.value > MAX_LOAD_MS) problems.push(`--duration must be from ${MIN_LOAD_MS / 1000}s to ${MAX_LOAD_MS / 60_000}m, got ${flags.duration}`);
+    else if (parsed.value < MIN_LOAD_MS || parsed.value > MAX_LOAD_MS) problems.push(`--duration must be from ${formatDuration(MIN_LOAD_MS)} to ${formatDuration(MAX_LOAD_MS)}, got ${flags.duration}`);
     else loadMs = parsed.value;
   }
   if (flags.viewers !== undefined) {
