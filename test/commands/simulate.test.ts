@@ -1,13 +1,12 @@
 // Short real runs of every scenario on the embedded backend, through the CLI
 // as a user runs it, with assertions on the report it writes.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { parseReport, type Report } from "../../src/metrics/report.ts";
-import { CLI, runCli } from "../support/cli.ts";
+import { runCli, startCli } from "../support/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "csn-rt-simulate-"));
 const FAILING_CHAT_QUERY_APP = fileURLToPath(new URL("../fixtures/failing-chat-query-app", import.meta.url));
@@ -104,26 +103,13 @@ describe("simulate on the embedded backend", () => {
 describe("stopping a run with Ctrl-C", () => {
   test("SIGINT mid-run: the run stops within seconds, the embedded backend is gone, and the partial report is written as inconclusive (exit 3)", { timeout: 90_000 }, async () => {
     const reportPath = join(dir, "interrupted.json");
-    const child = spawn(process.execPath, [CLI, "simulate", "viewers", "--viewers", "20", "--games", "2", "--ramp", "1s", "--duration", "60s", "--workers", "1", "--no-tui", "--report", reportPath], {
-      env: { ...process.env, CI: "true" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    let stdout = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const cli = startCli(["simulate", "viewers", "--viewers", "20", "--games", "2", "--ramp", "1s", "--duration", "60s", "--workers", "1", "--no-tui", "--report", reportPath]);
     // Interrupt once the progress line shows every viewer connected, well before the run's 60 s are up.
-    await new Promise<void>((resolve, reject) => {
-      child.stderr.on("data", (chunk) => {
-        stderr += chunk;
-        if (/viewers 20\/20/.test(stderr)) resolve();
-      });
-      void exited.then((code) => reject(new Error(`simulate exited (${code}) before it was interrupted:\n${stderr}`)));
-    });
+    await cli.stderrMatches(/viewers 20\/20/);
     const interruptedAt = Date.now();
-    child.kill("SIGINT");
-    const code = await Promise.race([exited, new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 30_000).unref())]);
-    if (code === "hung") child.kill("SIGKILL");
+    cli.kill("SIGINT");
+    const { code, stdout, stderr, timedOut } = await cli.done;
+    expect(timedOut).toBe(false);
     expect(code).toBe(3);
     expect(Date.now() - interruptedAt).toBeLessThan(20_000);
     expect(stderr).toContain("stopping: closing connections and writing the partial report");
