@@ -2,14 +2,12 @@
 // one `csn-rt serve` trusting a key from `csn-rt keys`, the shards run at the
 // same time against it with --url / --admin-key / --key-file, their reports
 // merged with `report merge` — and compared with the same run unsharded.
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseReport, type Report } from "../../src/metrics/report.ts";
-import { CLI, runCli } from "../support/cli.ts";
+import { runCli, startServe, type ServedBackend } from "../support/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "csn-rt-shards-"));
 const keyFile = join(dir, "signing-key.json");
@@ -20,39 +18,18 @@ const ISSUER = "https://shards.csn-rt.test";
 const CHAT = ["--viewers", "8", "--chat-rate", "3", "--writers", "3", "--burst", "2s", "--burst-pause", "0", "--duration", "2s", "--ramp", "4s", "--grace", "1s"];
 const QUIET = ["--workers", "1", "--official-clients", "0", "--moderation-rate", "0", "--quiet"];
 
-type Backend = { url: string; adminKey: string; child: ChildProcess };
-let backend: Backend;
+let backend: ServedBackend;
 
 beforeAll(async () => {
   const keys = await runCli(["keys", "--key-file", keyFile, "--issuer", ISSUER, "--format", "json"]);
   expect(keys.code, keys.stderr).toBe(0);
-  backend = await startServe(JSON.parse(keys.stdout) as Record<string, string>);
+  // `csn-rt serve` with the environment `csn-rt keys` printed, as a deployment would be configured.
+  backend = await startServe([], { env: JSON.parse(keys.stdout) as Record<string, string> });
 }, 60_000);
 
 afterAll(async () => {
-  if (!backend) return;
-  const exited = new Promise((resolve) => backend.child.once("exit", resolve));
-  backend.child.kill("SIGTERM");
-  await exited;
+  if (backend) await backend.stop();
 });
-
-/** `csn-rt serve --port 0` with the environment `csn-rt keys` printed, as a deployment would be configured. */
-async function startServe(authEnv: Record<string, string>): Promise<Backend> {
-  const child = spawn(process.execPath, [CLI, "serve", "--port", "0"], { env: { ...process.env, ...authEnv }, stdio: ["ignore", "pipe", "pipe"] });
-  const found: Record<string, string> = {};
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("csn-rt serve printed no CONVEX_URL and CONVEX_ADMIN_KEY within 30 s")), 30_000);
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      const match = /^(CONVEX_URL|CONVEX_ADMIN_KEY)=(.+)$/.exec(line);
-      if (match) found[match[1]] = match[2];
-      if (found.CONVEX_URL && found.CONVEX_ADMIN_KEY) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return { url: found.CONVEX_URL, adminKey: found.CONVEX_ADMIN_KEY, child };
-}
 
 async function simulate(name: string, args: string[]): Promise<Report> {
   const reportPath = join(dir, `${name}.json`);

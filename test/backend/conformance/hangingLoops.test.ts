@@ -6,18 +6,18 @@
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ServeProcess } from "../persistence/serveProcess.ts";
+import { startServe, type ServedBackend } from "../../support/cli.ts";
 import { eventually, FIXTURE_APP, rejectionOf } from "./harness.ts";
 
 const api = anyApi;
 const TIMEOUT_MESSAGE = /Function execution timed out \(maximum duration: 1s\)/;
 
 describe("functions stuck in a synchronous loop, under csn-rt serve", () => {
-  let serve: ServeProcess;
+  let serve: ServedBackend;
   const clients: ConvexClient[] = [];
 
   beforeAll(async () => {
-    serve = await ServeProcess.start(["--functions", FIXTURE_APP]);
+    serve = await startServe(["--functions", FIXTURE_APP]);
   });
 
   afterAll(async () => {
@@ -26,7 +26,7 @@ describe("functions stuck in a synchronous loop, under csn-rt serve", () => {
     const exit = await Promise.race([serve.stop(), new Promise<"stuck">((done) => setTimeout(() => done("stuck"), 5_000))]);
     if (exit === "stuck") await serve.kill9();
     expect(exit).toBe(0);
-    expect(serve.stderr).not.toMatch(/internal error/);
+    expect(serve.cli.stderr).not.toMatch(/internal error/);
   });
 
   it("a query looping forever fails with the timeout error at the 1 s limit, and the next request is served", async () => {

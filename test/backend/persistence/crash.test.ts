@@ -6,8 +6,8 @@ import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { startServe, type ServedBackend } from "../../support/cli.ts";
 import { APP, tempDir } from "./harness.ts";
-import { ServeProcess } from "./serveProcess.ts";
 
 const api = anyApi;
 /** Documents per mutation: a batch present with fewer was half-written. */
@@ -18,7 +18,7 @@ const WRITERS = 8;
 const ACKS_BEFORE_KILL = 120;
 
 let tmp: ReturnType<typeof tempDir>;
-const running: ServeProcess[] = [];
+const running: ServedBackend[] = [];
 const clients: ConvexClient[] = [];
 
 beforeEach(() => {
@@ -31,8 +31,8 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
-async function serve(): Promise<ServeProcess> {
-  const server = await ServeProcess.start(["--data", tmp.file(), "--functions", APP]);
+async function serve(): Promise<ServedBackend> {
+  const server = await startServe(["--data", tmp.file(), "--functions", APP]);
   running.push(server);
   return server;
 }
@@ -90,7 +90,7 @@ function checkNothingHalfWritten(sizes: Record<string, number>, sent: Set<string
 describe("csn-rt serve --data after kill -9", () => {
   it("keeps every acknowledged mutation, whole, across two crashes", { timeout: 120_000 }, async () => {
     const first = await serve();
-    await expect.poll(() => first.stderr).toMatch(/data created/);
+    await first.cli.stderrMatches(/data created/);
     const one = writeContinuously(first.url, "one");
     await until(() => one.acked.size >= ACKS_BEFORE_KILL, 60_000, `${ACKS_BEFORE_KILL} acknowledgements`);
     await first.kill9();
@@ -98,7 +98,7 @@ describe("csn-rt serve --data after kill -9", () => {
     const ackedAtKill = one.acked.size;
 
     const second = await serve();
-    await expect.poll(() => second.stderr).toMatch(/data restored \d+ documents/);
+    await second.cli.stderrMatches(/data restored \d+ documents/);
     let sizes = await batchSizes(second.url);
     checkNothingLost(one, sizes);
     checkNothingHalfWritten(sizes, one.sent);
