@@ -36,7 +36,7 @@ export const CONFIG_FLAGS: readonly ConfigFlag[] = [
   { flag: "--workers", key: "workers", kind: "count", description: "load processes (default: one per core, up to 4)" },
   { flag: "--model", key: "model", kind: "model", description: "open (intended-time latency, default) or closed" },
   { flag: "--think-time", key: "thinkTimeMs", kind: "duration", description: "closed model: pause between a user's operations" },
-  { flag: "--grace", key: "gracePeriodMs", kind: "duration", description: "after load stops, wait this long for late deliveries" },
+  { flag: "--grace", key: "gracePeriodMs", kind: "duration", description: "after load stops, stay connected this long for late deliveries and answers" },
 ];
 
 // One load process per core, up to 4: a chat viewer costs the generator

@@ -60,7 +60,7 @@ export type ScenarioConfig = {
   model: "open" | "closed";
   /** Closed model only: pause between one user's operations, ms. */
   thinkTimeMs: number;
-  /** After load stops, how long receivers may still report deliveries before any missing one counts as lost, ms. */
+  /** After load stops, how long clients stay connected: receivers may still report deliveries before any missing one counts as lost, and answers still in flight arrive, ms. */
   gracePeriodMs: number;
 };
 

@@ -83,6 +83,11 @@ export const viewers: Scenario<ViewersSeed> = {
           }
           rt.gauge({ connectedViewers: ++connected });
           await live(rt, client, gameId, plan, freshness, endAtMs);
+          // The others' last heartbeats may still be in flight at the end: had every viewer closed
+          // then, thousands of disconnects would queue ahead of them on the backend, and the run's
+          // own teardown would show up as heartbeat latency. So viewers stay through the grace
+          // period (probes see the count's last publications meanwhile); a vanished one has gone.
+          if (plan.vanishAtMs === undefined) await rt.sleepUntil(endAtMs + config.gracePeriodMs);
         } finally {
           rt.gauge({ connectedViewers: --connected });
           await client.close();
