@@ -49,7 +49,10 @@ function viewersRun(overrides: Partial<ScenarioConfig>) {
     subscribe: () => () => {},
     async mutation(udfPath, args) {
       const heartbeat = udfPath === "liveSessions:heartbeat";
-      if (heartbeat) (heartbeatsSent++, heartbeatsInFlight++);
+      if (heartbeat) {
+        heartbeatsSent++;
+        heartbeatsInFlight++;
+      }
       await time.sleep(heartbeat ? HEARTBEAT_MS : OTHER_MUTATION_MS);
       if (heartbeat) heartbeatsInFlight--;
       const value: JSONValue = udfPath === "liveSessions:joinStream" ? { sessionId: String(args.sessionId), countChange: null } : null;
