@@ -101,7 +101,8 @@ export class DataFile {
         for (const table of newTables) this.addTable.run(table.number, table.name);
         for (const write of writes.documents) {
           if (write.after === null) this.remove.run(write.id);
-          else this.upsert.run(write.id, write.table.number, ts, write.after.size, docJsonText(write.after));
+          // Not remembered: the same rule as mutations' own reads (docJsonText); a query that reads it caches it then.
+          else this.upsert.run(write.id, write.table.number, ts, write.after.size, docJsonText(write.after, false));
         }
         if (record !== null) this.insertResult.run(record.key, ts, nowMs, JSON.stringify(record.value));
         this.setHead.run(ts, clockMs);
