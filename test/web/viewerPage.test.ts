@@ -54,8 +54,8 @@ describe.skipIf(!chromiumAvailable)(suiteTitle("the viewer page in Chromium"), (
       return (await seen()) - movedAt;
     };
     // One move each way first, untimed: a backend and pages started for this test run
-    // updateProgress, getContinueWatching and each page's first write cold (up to ~800 ms
-    // on a loaded CI machine, once the phone's first move), which is start-up, not propagation.
+    // updateProgress, getContinueWatching and each page's first write cold (the phone's
+    // first move once took 819 ms on a loaded CI machine): start-up, not propagation.
     const warmUpsMs: number[] = [];
     for (const move of [
       { from: laptop, to: phone, seconds: 300, shown: "5:00 of 16:40 · 30% · on laptop" },
