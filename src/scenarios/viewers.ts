@@ -83,11 +83,6 @@ export const viewers: Scenario<ViewersSeed> = {
           }
           rt.gauge({ connectedViewers: ++connected });
           await live(rt, client, gameId, plan, freshness, endAtMs);
-          // The others' last heartbeats may still be in flight at the end: had every viewer closed
-          // then, thousands of disconnects would queue ahead of them on the backend, and the run's
-          // own teardown would show up as heartbeat latency. So viewers stay through the grace
-          // period (probes see the count's last publications meanwhile); a vanished one has gone.
-          if (plan.vanishAtMs === undefined) await rt.sleepUntil(endAtMs + config.gracePeriodMs);
         } finally {
           rt.gauge({ connectedViewers: --connected });
           await client.close();
@@ -141,7 +136,7 @@ function watchCount(rt: ScenarioRuntime<ViewersSeed>, client: VirtualClient, gam
   });
 }
 
-/** One viewer's session: join, heartbeats until the end (or until it leaves / vanishes). */
+/** One viewer's session: join, heartbeats until the end (or until it leaves / vanishes), then connected through the grace period unless it vanished. */
 async function live(rt: ScenarioRuntime<ViewersSeed>, client: VirtualClient, gameId: string, plan: Plan, freshness: FreshnessTracker, endAtMs: number) {
   const { config } = rt;
   const random = rt.random("heartbeats", plan.viewer);
@@ -198,5 +193,9 @@ async function live(rt: ScenarioRuntime<ViewersSeed>, client: VirtualClient, gam
   // A vanished viewer just drops its connection (the caller closes it); the
   // backend's cleanup has to notice it stopped beating.
   if (plan.vanishAtMs !== undefined) await rt.sleepUntil(Math.min(endAtMs, plan.vanishAtMs));
-  else await rt.sleepUntil(endAtMs);
+  // The others' last heartbeats may still be in flight at the end: had every viewer closed
+  // then, thousands of disconnects would queue ahead of them on the backend, and the run's
+  // own teardown would show up as heartbeat latency. So viewers stay through the grace
+  // period (probes see the count's last publications meanwhile).
+  else await rt.sleepUntil(endAtMs + config.gracePeriodMs);
 }
